@@ -1,0 +1,294 @@
+//! `DaftarTokenizer`: daftar's one tokenizer, run in two modes for the main and expanded fields.
+//!
+//! tantivy has no character filters (quickwit-oss/tantivy#409), so normalisation happens inside
+//! the tokenizer and every token carries byte offsets into the *original* text: highlights stay
+//! exact across removed harakat, tatweel, ZWJ and NFKC-folded presentation forms.
+//!
+//! Positions count source words, identically in both modes, so a phrase maps to consecutive
+//! positions in either field. Every token derived from a word sits at that word's position;
+//! a glued clitic form sits at the position of its first word.
+//!
+//! * Main: the normalised word (ZWNJ removed: `گزارش‌ها` → `گزارشها`); for digit groups joined
+//!   by `/` or `-` also the groups (`1403/02/15`, `1403`, `02`, `15`); and when a detached
+//!   clitic meets its neighbour (`می شود`, `گزارش ها`) the glued form (`میشود`, `گزارشها`).
+//!   Never stemmed.
+//! * Expanded: everything main emits, plus compound parts (`برنامه`, `ریزی`; clitic parts
+//!   skipped), loose forms (`آ`→`ا`, `ئ`→`ی`, `ؤ`→`و`, `ء` dropped, Latin accents dropped),
+//!   light Persian stems and English Snowball stems.
+//!
+//! Tokens longer than [`MAX_TOKEN_BYTES`] are dropped (joined compounds run long, so the limit
+//! is far above tantivy's default of 40). Buffers live in the tokenizer and are reused from one
+//! document to the next: in steady state the only allocations are the English stemmer's.
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+use super::char_class::is_arabic_letter;
+use super::clitic;
+use super::cursor::Cursor;
+use super::english_stemmer::{english_stemmer, EnglishStemmer};
+use super::loose_form::loose_into;
+use super::persian_stemmer;
+use super::word::Word;
+
+/// Longest token kept, in bytes (a Persian letter is 2 bytes).
+pub(crate) const MAX_TOKEN_BYTES: usize = 255;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Main,
+    Expanded,
+}
+
+#[derive(Clone)]
+pub(crate) struct DaftarTokenizer<S> {
+    mode: Mode,
+    token: Token,
+    english: EnglishStemmer<S>,
+    state: State,
+}
+
+/// The tokenizer for one of the two fields.
+pub(crate) fn daftar_tokenizer(mode: Mode) -> DaftarTokenizer<impl Tokenizer> {
+    DaftarTokenizer { mode, token: Token::default(), english: english_stemmer(), state: State::default() }
+}
+
+pub(crate) struct DaftarTokenStream<'a, S> {
+    text: &'a str,
+    inner: &'a mut DaftarTokenizer<S>,
+}
+
+impl<S: Tokenizer> Tokenizer for DaftarTokenizer<S> {
+    type TokenStream<'a> = DaftarTokenStream<'a, S>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> DaftarTokenStream<'a, S> {
+        self.token.reset();
+        self.state.reset();
+        DaftarTokenStream { text, inner: self }
+    }
+}
+
+impl<S: Tokenizer> TokenStream for DaftarTokenStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        loop {
+            let state = &mut self.inner.state;
+            if let Some(pending) = state.queue.get(state.head).copied() {
+                state.head += 1;
+                let token = &mut self.inner.token;
+                token.text.clear();
+                token.text.push_str(&state.arena[pending.start..pending.end]);
+                token.offset_from = pending.from;
+                token.offset_to = pending.to;
+                token.position = pending.position;
+                return true;
+            }
+            if !self.inner.fill(self.text) {
+                return false;
+            }
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.inner.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.inner.token
+    }
+}
+
+/// A token waiting in the queue; its text is `arena[start..end]`.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    start: usize,
+    end: usize,
+    from: usize,
+    to: usize,
+    position: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+struct State {
+    cursor: Cursor,
+    /// The word being emitted and the one after it (for clitic gluing).
+    cur: Word,
+    next: Word,
+    have_cur: bool,
+    position: usize,
+    arena: String,
+    queue: Vec<Pending>,
+    head: usize,
+    glued: String,
+    loose: String,
+    stem: String,
+}
+
+/// Buffers grown beyond this by a pathological document are released rather than kept.
+const KEEP_BUFFER_BYTES: usize = 1 << 16;
+
+impl State {
+    fn reset(&mut self) {
+        for buffer in [&mut self.cur.text, &mut self.next.text, &mut self.arena] {
+            if buffer.capacity() > KEEP_BUFFER_BYTES {
+                *buffer = String::new();
+            }
+        }
+        self.cursor.reset();
+        self.have_cur = false;
+        self.position = 0;
+        self.arena.clear();
+        self.queue.clear();
+        self.head = 0;
+    }
+}
+
+impl<S: Tokenizer> DaftarTokenizer<S> {
+    /// Queues the tokens of the next word; false at the end of the text.
+    fn fill(&mut self, text: &str) -> bool {
+        let state = &mut self.state;
+        state.queue.clear();
+        state.head = 0;
+        state.arena.clear();
+        if !state.have_cur {
+            if !state.cur.read(&mut state.cursor, text) {
+                return false;
+            }
+            state.have_cur = true;
+        }
+        let have_next = state.next.read(&mut state.cursor, text);
+        self.emit_word(have_next);
+        let state = &mut self.state;
+        state.position += 1;
+        std::mem::swap(&mut state.cur, &mut state.next);
+        state.have_cur = have_next;
+        true
+    }
+
+    fn emit_word(&mut self, have_next: bool) {
+        let State { cur, next, arena, queue, glued, loose, stem, position, .. } = &mut self.state;
+        let mut out = Emitter { arena, queue, position: *position };
+        let word: &Word = cur;
+
+        glued.clear();
+        if have_next && glues(word, next) {
+            glued.push_str(&word.text);
+            glued.push_str(&next.text);
+        }
+        let glued_to = next.to;
+
+        out.push(&word.text, word.from, word.to);
+        if word.numeric {
+            for part in &word.parts {
+                out.push(&word.text[part.start..part.end], part.from, part.to);
+            }
+        }
+        if !glued.is_empty() {
+            out.push(glued, word.from, glued_to);
+        }
+        if self.mode == Mode::Main {
+            return;
+        }
+
+        let mut derive = Deriver { out, loose, stem, english: &mut self.english };
+        let compound = word.parts.len() >= 2 && !word.numeric;
+        match word.parts.last() {
+            // `خانه‌ای`: the stem is the host; stripping blindly would read `خان` + `های`.
+            Some(last) if compound && clitic::is_bare(&word.text[last.start..last.end]) => {
+                let host = &word.text[..last.start];
+                let host_to = word.parts.iter().rev().nth(1).map_or(word.to, |p| p.to);
+                derive.out.push(host, word.from, host_to);
+                derive.forms(host, word.from, host_to, true);
+                derive.forms(&word.text, word.from, word.to, false);
+            }
+            _ => derive.forms(&word.text, word.from, word.to, !word.numeric),
+        }
+        if compound {
+            for part in &word.parts {
+                let text = &word.text[part.start..part.end];
+                if !clitic::is_bare(text) {
+                    derive.out.push(text, part.from, part.to);
+                    derive.forms(text, part.from, part.to, true);
+                }
+            }
+        }
+        if !glued.is_empty() {
+            derive.forms(glued, word.from, glued_to, false);
+        }
+    }
+}
+
+/// Whether `word` and `next` are a detached clitic and its host: `می شود`, `گزارش ها`.
+fn glues(word: &Word, next: &Word) -> bool {
+    let persian = |w: &Word| w.arabic && !w.other && !w.numeric;
+    if !next.spaced || !persian(word) || !persian(next) {
+        return false;
+    }
+    if clitic::is_prefix(&word.text) {
+        return !clitic::is_prefix(&next.text) && !clitic::is_suffix(&next.text);
+    }
+    clitic::is_suffix(&next.text) && !clitic::is_suffix(&word.text)
+}
+
+/// Appends the tokens of one word to the queue, skipping duplicates and overlong terms.
+struct Emitter<'s> {
+    arena: &'s mut String,
+    queue: &'s mut Vec<Pending>,
+    position: usize,
+}
+
+impl Emitter<'_> {
+    fn push(&mut self, text: &str, from: usize, to: usize) {
+        if text.is_empty() || text.len() > MAX_TOKEN_BYTES {
+            return;
+        }
+        // The queue holds only this word's tokens: a handful.
+        if self.queue.iter().any(|p| &self.arena[p.start..p.end] == text) {
+            return;
+        }
+        let start = self.arena.len();
+        self.arena.push_str(text);
+        self.queue.push(Pending { start, end: self.arena.len(), from, to, position: self.position });
+    }
+}
+
+/// Derives the expanded-only forms (loose spellings, stems) of one form of a word.
+struct Deriver<'s, S> {
+    out: Emitter<'s>,
+    loose: &'s mut String,
+    stem: &'s mut String,
+    english: &'s mut EnglishStemmer<S>,
+}
+
+impl<S: Tokenizer> Deriver<'_, S> {
+    fn forms(&mut self, form: &str, from: usize, to: usize, stem: bool) {
+        // Stemming never brings a form back under the limit by more than a suffix.
+        if form.len() > MAX_TOKEN_BYTES + 16 {
+            return;
+        }
+        let loosened = loose_into(form, self.loose);
+        if loosened {
+            self.out.push(self.loose, from, to);
+        }
+        if !stem {
+            return;
+        }
+        if form.chars().next_back().is_some_and(is_arabic_letter) {
+            if persian_stemmer::stem_into(form, self.stem) {
+                self.out.push(self.stem, from, to);
+            }
+            if loosened && persian_stemmer::stem_into(self.loose, self.stem) {
+                self.out.push(self.stem, from, to);
+            }
+        } else {
+            let ascii = if form.is_ascii() {
+                form
+            } else if loosened && self.loose.is_ascii() {
+                self.loose.as_str()
+            } else {
+                return;
+            };
+            if ascii.bytes().any(|b| b.is_ascii_alphabetic()) && self.english.stem_into(ascii, self.stem) {
+                self.out.push(self.stem, from, to);
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Text analysis for Persian and English notes: normalisation, tokenization, stemming.
+//!
+//! One tokenizer (`DaftarTokenizer`) normalises inside the token stream and reports offsets
+//! into the original text; it runs in two modes, registered on the index as [`MAIN`] (exact,
+//! normalised words) and [`EXPANDED`] (the same plus compound parts, loose spellings and stems,
+//! for a lower-weight field). The design and the test pairs come from
+//! `shared/research/persian-analysis.md` (sections 7 and 8).
+//!
+//! Data flow: `Cursor` (source chars → classified chars, NFKC) → `Word` (letters and digits →
+//! one normalised word with parts and span) → `DaftarTokenizer` (word → tokens, clitic gluing,
+//! derived forms). [`normalize_value`] and [`fold_key`] apply the same character rules to whole
+//! values (front-matter facets) without cutting them into words.
+
+mod analyzed_token;
+mod char_class;
+mod clitic;
+mod cursor;
+mod daftar_tokenizer;
+mod english_stemmer;
+mod loose_form;
+mod persian_stemmer;
+mod spelling_variants;
+mod stop_words;
+mod value_normalizer;
+mod word;
+
+#[cfg(test)]
+mod tests;
+
+use tantivy::tokenizer::{TokenStream, Tokenizer, TokenizerManager};
+
+pub use analyzed_token::AnalyzedToken;
+use daftar_tokenizer::{daftar_tokenizer, Mode};
+
+/// Bump on ANY change to what tokens are produced; stored in the index, a change forces a rebuild.
+pub const ANALYZER_VERSION: u32 = 1;
+
+/// Tokenizer name of the main field analyzer.
+pub const MAIN: &str = "daftar";
+
+/// Tokenizer name of the lower-weight field analyzer (parts, loose forms, stems).
+pub const EXPANDED: &str = "daftar_x";
+
+/// Registers [`MAIN`] and [`EXPANDED`] on the index's tokenizer manager.
+pub fn register(manager: &TokenizerManager) {
+    manager.register(MAIN, daftar_tokenizer(Mode::Main));
+    manager.register(EXPANDED, daftar_tokenizer(Mode::Expanded));
+}
+
+/// Character normalisation for facet values and exact-match keys (program, tags, experts,
+/// status…): NFKC, Arabic→Persian letters, digits→ASCII, diacritics, tatweel, bidi marks and ZWJ
+/// removed, ZWNJ collapsed and trimmed, whitespace collapsed and trimmed; case and ZWNJ inside
+/// words are kept (the value is displayed).
+pub fn normalize_value(s: &str) -> String {
+    value_normalizer::normalize(s, false)
+}
+
+/// [`normalize_value`] plus lowercasing and ZWNJ removal: the key that compares values
+/// case- and half-space-insensitively.
+pub fn fold_key(s: &str) -> String {
+    value_normalizer::normalize(s, true)
+}
+
+/// Tokens of `text` as the [`MAIN`] analyzer indexes them.
+pub fn main_tokens(text: &str) -> Vec<AnalyzedToken> {
+    collect(daftar_tokenizer(Mode::Main), text)
+}
+
+/// Tokens of `text` as the [`EXPANDED`] analyzer indexes them.
+pub fn expanded_tokens(text: &str) -> Vec<AnalyzedToken> {
+    collect(daftar_tokenizer(Mode::Expanded), text)
+}
+
+/// Is this normalised term a Persian or English stop word? (Query side: stop words are not
+/// counted among the terms a note must match; nothing is removed at index time.)
+pub fn is_stop_word(term: &str) -> bool {
+    stop_words::is_stop_word(term)
+}
+
+/// Other spellings of a normalised term (hamza seats, Arabic/Persian loanword spellings), each
+/// normalised as the main field indexes it; the term itself is not included.
+pub fn variants(term: &str) -> Vec<String> {
+    spelling_variants::variants(term)
+}
+
+fn collect<T: Tokenizer>(mut tokenizer: T, text: &str) -> Vec<AnalyzedToken> {
+    let mut stream = tokenizer.token_stream(text);
+    let mut tokens = Vec::new();
+    while let Some(token) = stream.next() {
+        tokens.push(AnalyzedToken {
+            text: token.text.clone(),
+            from: token.offset_from,
+            to: token.offset_to,
+            position: token.position,
+        });
+    }
+    tokens
+}

@@ -1,0 +1,174 @@
+//! Wiring: each command opens what it needs (vault, index, writer), runs, and reports. Exit codes
+//! are decided here and mapped in `main`: 0 success, 1 problems found (`check`), 2 usage or
+//! runtime errors.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use crate::check;
+use crate::cli::{CheckArgs, Cli, Command, IndexArgs, Location, NewArgs, SearchArgs, SortArg};
+use crate::config::{self, Config};
+use crate::index::search::{self, Filters, Request, Sort};
+use crate::index::{sync, Index};
+use crate::note::date;
+use crate::vault::{template, Vault};
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => crate::server::run(args),
+        Command::Index(args) => index(args),
+        Command::Search(args) => search_cmd(args),
+        Command::Check(args) => check_cmd(args),
+        Command::New(args) => new(args),
+    }
+}
+
+fn open(location: &Location) -> anyhow::Result<(Config, Vault)> {
+    let config = config::load(location, None)?;
+    let vault = Vault::open(&config.root).with_context(|| format!("cannot open {}", config.root.display()))?;
+    Ok((config, vault))
+}
+
+/// `daftar index`: one sync with a progress bar on a terminal and a one-line summary.
+fn index(args: IndexArgs) -> anyhow::Result<ExitCode> {
+    let (config, vault) = open(&args.location)?;
+    let index = Index::open(&config.index, args.rebuild)?;
+    let mut writer = index.writer()?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new(0);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} indexing [{bar:30}] {pos}/{len} notes {per_sec} {eta}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar
+    });
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let summary = sync::sync(&vault, &index, &mut writer, &progress)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}: {summary}", config.root.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the index for reading, building it first when it does not exist yet.
+fn open_for_search(config: &Config, vault: &Vault) -> anyhow::Result<Index> {
+    let index = Index::open(&config.index, false)?;
+    if index.fresh {
+        let mut writer = index.writer()?;
+        sync::sync(vault, &index, &mut writer, &|_, _| {})?;
+    }
+    Ok(index)
+}
+
+fn day(raw: &Option<String>, name: &str) -> anyhow::Result<Option<date::Instant>> {
+    raw.as_deref().map(|s| date::parse(s).map_err(|e| anyhow::anyhow!("--{name}: {e}"))).transpose()
+}
+
+/// `daftar search`.
+fn search_cmd(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let (config, vault) = open(&args.location)?;
+    let index = open_for_search(&config, &vault)?;
+    let req = Request {
+        q: args.query.join(" "),
+        filters: Filters {
+            program: args.program,
+            project: args.project,
+            expert: args.expert,
+            kind: args.kind,
+            tag: args.tag,
+            status: args.status,
+            key: args.key.then_some(true),
+            from: day(&args.from, "from")?,
+            to: day(&args.to, "to")?,
+        },
+        sort: if args.sort == SortArg::Date { Sort::Date } else { Sort::Relevance },
+        match_all: args.all,
+        prefix: args.prefix,
+        limit: args.limit,
+        offset: args.offset,
+        facets: false,
+    };
+    let res = search::search(&index, &req)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json =
+            serde_json::json!({ "query": res.query, "total": res.total, "took_ms": res.took_ms, "hits": res.hits });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let color = std::io::stdout().is_terminal();
+    writeln!(out, "{} notes ({:.1} ms)", res.total, res.took_ms)?;
+    for (i, hit) in res.hits.iter().enumerate() {
+        let c = &hit.card;
+        let place: Vec<&str> = [c.program.as_deref(), c.project.as_deref()].into_iter().flatten().collect();
+        let partial =
+            if hit.matched < res.words { format!("  [{}/{} words]", hit.matched, res.words) } else { String::new() };
+        writeln!(out, "\n{:>2}. {}{partial}", i + 1 + args.offset, c.title)?;
+        writeln!(out, "    {} · {} · {} · {}", c.id, c.kind, place.join(" / "), c.date.as_deref().unwrap_or("-"))?;
+        writeln!(out, "    {}", terminal_snippet(&hit.snippet, color))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A `<mark>` snippet for a terminal: bold where marked (or `**` without colour), entities decoded.
+fn terminal_snippet(html: &str, color: bool) -> String {
+    let (on, off) = if color { ("\x1b[1;33m", "\x1b[0m") } else { ("**", "**") };
+    html.replace("<mark>", on)
+        .replace("</mark>", off)
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+/// `daftar check`: one line per problem, exit 1 when there is any.
+fn check_cmd(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let root = config::root(args.root.as_deref(), None);
+    let vault = Vault::open(&root).with_context(|| format!("cannot open {}", root.display()))?;
+    let started = std::time::Instant::now();
+    let findings = check::check(&vault, &args.paths);
+    let mut out = std::io::stdout().lock();
+    let display_root = if root == std::path::Path::new(".") { std::path::PathBuf::new() } else { root.clone() };
+    for f in &findings {
+        writeln!(out, "{}:{}: {}", display_root.join(&f.id).display(), f.line, f.message)?;
+    }
+    let notes: std::collections::HashSet<&str> = findings.iter().map(|f| f.id.as_str()).collect();
+    eprintln!(
+        "{} problem(s) in {} note(s), checked in {:.2}s",
+        findings.len(),
+        notes.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `daftar new`.
+fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
+    let root = config::root(args.root.as_deref(), None);
+    let today = chrono::Local::now().date_naive();
+    let path = template::write(
+        &root,
+        &template::NewNote {
+            kind: &args.kind,
+            program: &args.program,
+            project: args.project.as_deref(),
+            title: &args.title,
+            experts: &args.expert,
+            date: today,
+        },
+    )?;
+    writeln!(std::io::stdout().lock(), "{}", path.display())?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,308 @@
+//! Read-side views other than search: resolving link keys to notes, backlinks, the portfolio →
+//! program → project tree, experts, problems and counts. Like search, each call takes a searcher
+//! and only reads.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+
+use super::card::Card;
+use super::search::FacetValue;
+use super::Index;
+use crate::check::{self, Targets};
+use crate::error::Result;
+use crate::note::links::{self, LinkKey};
+
+fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+}
+
+/// The card of a document.
+pub fn card(index: &Index, searcher: &Searcher, addr: DocAddress) -> Result<Card> {
+    let doc: TantivyDocument = searcher.doc(addr)?;
+    Ok(doc
+        .get_first(index.fields().card)
+        .and_then(|v| v.as_str())
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default())
+}
+
+/// Cards of every document matching `query`, up to `limit`, in index order.
+pub fn cards(index: &Index, query: &dyn Query, limit: usize) -> Result<Vec<Card>> {
+    let searcher = index.searcher();
+    let docs = searcher.search(query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+    docs.into_iter().map(|(_, addr)| card(index, &searcher, addr)).collect()
+}
+
+/// The card of the note `id`, when indexed.
+pub fn get(index: &Index, id: &str) -> Result<Option<Card>> {
+    Ok(cards(index, term(index.fields().id, id).as_ref(), 1)?.into_iter().next())
+}
+
+/// The id of the note a link key leads to, if any (the first by id when several share a name).
+pub fn resolve(index: &Index, key: &LinkKey) -> Result<Option<String>> {
+    let name = match key {
+        LinkKey::Path(p) | LinkKey::Name(p) => p,
+        LinkKey::Outside(_) => return Ok(None),
+    };
+    let mut found: Vec<String> =
+        cards(index, term(index.fields().names, name).as_ref(), 20)?.into_iter().map(|c| c.id).collect();
+    found.sort();
+    Ok(found.into_iter().next())
+}
+
+/// A note that links to another.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NoteRef {
+    pub id: String,
+    pub title: String,
+    pub kind: String,
+}
+
+/// Notes linking to `id`.
+pub fn backlinks(index: &Index, id: &str) -> Result<Vec<NoteRef>> {
+    let f = index.fields();
+    let terms = LinkKey::terms_for(&links::names(id));
+    let query = BooleanQuery::new(terms.iter().map(|t| (Occur::Should, term(f.links, t))).collect());
+    let mut out: Vec<NoteRef> = cards(index, &query, 500)?
+        .into_iter()
+        .filter(|c| c.id != id)
+        .map(|c| NoteRef { id: c.id, title: c.title, kind: c.kind })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// Facet counts over the notes matching `query` under `parents` (each parent's children).
+fn facet_children(
+    searcher: &Searcher,
+    field: &str,
+    query: &dyn Query,
+    parents: &[Facet],
+) -> Result<BTreeMap<Facet, u64>> {
+    let mut c = FacetCollector::for_field(field);
+    for p in parents {
+        c.add_facet(p.clone());
+    }
+    let counts = searcher.search(query, &c)?;
+    let mut out = BTreeMap::new();
+    for p in parents {
+        for (facet, count) in counts.get(p.clone()) {
+            out.insert(facet.clone(), count);
+        }
+    }
+    Ok(out)
+}
+
+/// A node of the portfolio → program → project tree.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TreeNode {
+    /// The name; empty for notes without a portfolio, program or project.
+    pub name: String,
+    pub count: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(no_recursion)]
+    pub children: Vec<TreeNode>,
+}
+
+/// The tree with note counts, each level sorted by name.
+pub fn tree(index: &Index, query: &dyn Query) -> Result<Vec<TreeNode>> {
+    let searcher = index.searcher();
+    let field = "tree";
+    let mut levels: Vec<BTreeMap<Facet, u64>> = Vec::new();
+    let mut parents = vec![Facet::root()];
+    for _ in 0..3 {
+        let level = facet_children(&searcher, field, query, &parents)?;
+        parents = level.keys().cloned().collect();
+        levels.push(level);
+    }
+    fn build(levels: &[BTreeMap<Facet, u64>], depth: usize, parent: &Facet) -> Vec<TreeNode> {
+        let Some(level) = levels.get(depth) else {
+            return Vec::new();
+        };
+        level
+            .iter()
+            .filter(|(f, _)| parent.is_prefix_of(f))
+            .map(|(f, count)| TreeNode {
+                name: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+                count: *count,
+                children: build(levels, depth + 1, f),
+            })
+            .collect()
+    }
+    Ok(build(&levels, 0, &Facet::root()))
+}
+
+/// Facet values and counts of one field over the notes matching `query`.
+pub fn facet(index: &Index, field: &str, query: &dyn Query) -> Result<Vec<FacetValue>> {
+    let searcher = index.searcher();
+    let mut out: Vec<FacetValue> = facet_children(&searcher, field, query, &[Facet::root()])?
+        .into_iter()
+        .map(|(f, count)| FacetValue { value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(), count })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    Ok(out)
+}
+
+/// A person and what they know.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Expert {
+    pub name: String,
+    pub notes: u64,
+    pub programs: Vec<FacetValue>,
+    pub top_tags: Vec<FacetValue>,
+}
+
+/// Experts with their note counts, programs and top tags, most prolific first.
+pub fn experts(index: &Index, visible: &dyn Query) -> Result<Vec<Expert>> {
+    let f = index.fields();
+    let people = facet(index, "expert_f", visible)?;
+    let mut out = Vec::with_capacity(people.len());
+    for person in people.into_iter().take(1000) {
+        let mine = BooleanQuery::new(vec![
+            (Occur::Must, visible.box_clone()),
+            (Occur::Must, term(f.expert_k, &crate::analysis::fold_key(&person.value))),
+        ]);
+        let mut top_tags = facet(index, "tag_f", &mine)?;
+        top_tags.truncate(5);
+        out.push(Expert {
+            programs: facet(index, "program_f", &mine)?,
+            top_tags,
+            name: person.value,
+            notes: person.count,
+        });
+    }
+    Ok(out)
+}
+
+/// A problem of one note.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProblemNote {
+    pub id: String,
+    pub title: String,
+    pub problems: Vec<check::Finding>,
+}
+
+/// Notes with invalid front matter, unreadable files or broken links.
+pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> Result<Vec<ProblemNote>> {
+    let f = index.fields();
+    let searcher = index.searcher();
+    let mut names: HashSet<String> = HashSet::new();
+    let mut link_owners: Vec<(DocAddress, Vec<String>)> = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let ids = segment.fast_fields().str("id")?;
+        let mut id = String::new();
+        for doc in segment.doc_ids_alive() {
+            if let Some(col) = &ids {
+                if let Some(o) = col.term_ords(doc).next() {
+                    id.clear();
+                    if col.ord_to_str(o, &mut id)? {
+                        names.extend(links::names(&id));
+                    }
+                }
+            }
+            let _ = ord;
+        }
+    }
+    let targets = Targets::from_names(root, names);
+    // Notes with links: read their stored link keys.
+    let with_links =
+        searcher.search(visible, &TopDocs::with_limit(searcher.num_docs().max(1) as usize).order_by_score())?;
+    for (_, addr) in with_links {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let keys: Vec<String> = doc.get_all(f.links).filter_map(|v| v.as_str().map(str::to_string)).collect();
+        let broken: Vec<String> = keys
+            .into_iter()
+            .filter_map(|k| LinkKey::from_term(&k))
+            .filter(|k| !targets.resolves(k))
+            .map(|k| match k {
+                LinkKey::Path(t) | LinkKey::Name(t) | LinkKey::Outside(t) => t,
+            })
+            .collect();
+        let has_problems = doc.get_first(f.problems).and_then(|v| v.as_u64()).unwrap_or(0) > 0;
+        if !broken.is_empty() || has_problems {
+            link_owners.push((addr, broken));
+        }
+    }
+    let mut out = Vec::new();
+    for (addr, broken) in link_owners {
+        let card = card(index, &searcher, addr)?;
+        let mut findings: Vec<check::Finding> = card
+            .problems
+            .iter()
+            .map(|p| check::Finding { id: card.id.clone(), line: p.line, message: p.message.clone() })
+            .collect();
+        if !broken.is_empty() {
+            // The lines of broken links come from the note as it is on disk now.
+            let parsed = std::fs::read(root.join(&card.id)).ok().map(|b| crate::note::parse(&card.id, &b));
+            match parsed {
+                Some(note) => findings.extend(check::broken_links(&note, &targets)),
+                None => findings.extend(broken.iter().map(|k| check::Finding {
+                    id: card.id.clone(),
+                    line: 0,
+                    message: format!("broken link: `{k}` leads to no note or file"),
+                })),
+            }
+        }
+        out.push(ProblemNote { id: card.id, title: card.title, problems: findings });
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
+/// Notes whose `review_by` is before `now` (visible ones), overdue longest first.
+pub fn overdue(index: &Index, visible: &dyn Query, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Card>> {
+    let f = index.fields();
+    let range = RangeQuery::new(
+        std::ops::Bound::Unbounded,
+        std::ops::Bound::Excluded(Term::from_field_date(
+            f.review_by,
+            tantivy::DateTime::from_timestamp_secs(now.timestamp()),
+        )),
+    );
+    let q = BooleanQuery::new(vec![(Occur::Must, visible.box_clone()), (Occur::Must, Box::new(range))]);
+    let mut out = cards(index, &q, 10_000)?;
+    out.sort_by(|a, b| a.review_by.cmp(&b.review_by).then_with(|| a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+/// Counts for `/api/stats`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Counts {
+    pub notes: usize,
+    pub with_problems: usize,
+    pub by_kind: Vec<FacetValue>,
+    pub by_program: Vec<FacetValue>,
+    pub by_status: Vec<FacetValue>,
+}
+
+pub fn counts(index: &Index, visible: &dyn Query) -> Result<Counts> {
+    let searcher = index.searcher();
+    let f = index.fields();
+    let problems = BooleanQuery::new(vec![
+        (Occur::Must, visible.box_clone()),
+        (
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                std::ops::Bound::Included(Term::from_field_u64(f.problems, 1)),
+                std::ops::Bound::Unbounded,
+            )),
+        ),
+    ]);
+    Ok(Counts {
+        notes: searcher.search(visible, &Count)?,
+        with_problems: searcher.search(&problems, &Count)?,
+        by_kind: facet(index, "kind_f", visible)?,
+        by_program: facet(index, "program_f", visible)?,
+        by_status: facet(index, "status_f", visible)?,
+    })
+}
+
+/// Everything (no access control yet narrows what a reader sees).
+pub fn everything() -> Box<dyn Query> {
+    Box::new(AllQuery)
+}

@@ -1,0 +1,98 @@
+//! Related notes: more-like-this over the note's text, plus notes sharing its tags and the notes it
+//! links to or that link to it. Each related note says why it is related.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, Term};
+
+use super::browse;
+use super::card::Card;
+use super::Index;
+use crate::analysis::fold_key;
+use crate::error::Result;
+
+/// A related note, its score and the reasons.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Related {
+    #[serde(flatten)]
+    pub card: Card,
+    pub score: f32,
+    pub reasons: Vec<String>,
+}
+
+/// Up to `limit` notes related to `id`; `None` when `id` is not indexed.
+pub fn related(index: &Index, id: &str, limit: usize) -> Result<Option<Vec<Related>>> {
+    let f = index.fields();
+    let searcher = index.searcher();
+    let found = searcher.search(
+        &TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic),
+        &TopDocs::with_limit(1).order_by_score(),
+    )?;
+    let Some((_, addr)) = found.into_iter().next() else {
+        return Ok(None);
+    };
+    let me = browse::card(index, &searcher, addr)?;
+    let mut scored: HashMap<DocAddress, (f32, Vec<String>)> = HashMap::new();
+
+    let mlt = MoreLikeThisQuery::builder()
+        .with_min_doc_frequency(1)
+        .with_max_doc_frequency((searcher.num_docs().max(2) / 2).max(2))
+        .with_min_term_frequency(2)
+        .with_max_query_terms(25)
+        .with_min_word_length(3)
+        .with_document(addr);
+    let hits = searcher.search(&mlt, &TopDocs::with_limit(limit * 2 + 1).order_by_score())?;
+    let top = hits.first().map_or(1.0, |h| h.0.max(f32::EPSILON));
+    for (score, doc) in hits {
+        let e = scored.entry(doc).or_default();
+        e.0 += score / top;
+        e.1.push("similar text".into());
+    }
+    if !me.tags.is_empty() {
+        let q: Vec<(Occur, Box<dyn Query>)> = me
+            .tags
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_text(f.tag_k, &fold_key(t)), IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        for (_, doc) in searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(limit * 2).order_by_score())? {
+            let e = scored.entry(doc).or_default();
+            e.0 += 0.5;
+            e.1.push("shared tags".into());
+        }
+    }
+    let mut out: Vec<Related> = Vec::new();
+    for (doc, (score, reasons)) in scored {
+        if doc == addr {
+            continue;
+        }
+        out.push(Related { card: browse::card(index, &searcher, doc)?, score, reasons });
+    }
+    for b in browse::backlinks(index, id)? {
+        match out.iter_mut().find(|r| r.card.id == b.id) {
+            Some(r) => {
+                r.score += 0.7;
+                r.reasons.push("links here".into());
+            }
+            None => {
+                if let Some(card) = browse::get(index, &b.id)? {
+                    out.push(Related { card, score: 0.7, reasons: vec!["links here".into()] });
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.card.id.cmp(&b.card.id)));
+    out.truncate(limit);
+    for r in &mut out {
+        r.card.problems.clear();
+        r.reasons.dedup();
+    }
+    Ok(Some(out))
+}

@@ -1,0 +1,652 @@
+//! Search: a parsed query becomes one tantivy query per counted word, combined so that notes with
+//! every word rank above notes with some (and those above notes with fewer), with facets whose
+//! counts are disjunctive, exact totals and `<mark>`-only snippets. Read-only: a searcher per call.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Occur, PhrasePrefixQuery,
+    PhraseQuery, Query, RangeQuery, TermQuery, Weight,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
+
+use super::card::Card;
+use super::query::{self, Clause};
+use super::snippet::{self, Marks};
+use super::{Fields, Index};
+use crate::analysis::{self, fold_key};
+use crate::error::{Error, Result};
+use crate::note::date::Instant as Day;
+
+/// Most hits one request may ask for.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset one request may ask for.
+pub const MAX_OFFSET: usize = 10_000;
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Relevance,
+    Date,
+}
+
+/// Filters: values within a field are OR'ed, fields are AND'ed.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub program: Vec<String>,
+    pub project: Vec<String>,
+    pub expert: Vec<String>,
+    pub kind: Vec<String>,
+    pub tag: Vec<String>,
+    pub status: Vec<String>,
+    pub key: Option<bool>,
+    pub from: Option<Day>,
+    pub to: Option<Day>,
+}
+
+/// A search as asked.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub q: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub match_all: bool,
+    pub prefix: bool,
+    pub limit: usize,
+    pub offset: usize,
+    pub facets: bool,
+}
+
+impl Default for Request {
+    fn default() -> Self {
+        Request {
+            q: String::new(),
+            filters: Filters::default(),
+            sort: Sort::Relevance,
+            match_all: false,
+            prefix: false,
+            limit: 20,
+            offset: 0,
+            facets: true,
+        }
+    }
+}
+
+/// One hit, in the API's shape.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Hit {
+    #[serde(flatten)]
+    pub card: Card,
+    pub score: f32,
+    /// How many of the query's words this note matched.
+    pub matched: usize,
+    /// HTML whose only tags are `<mark>`.
+    pub snippet: String,
+}
+
+/// A facet value with its count.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FacetValue {
+    pub value: String,
+    pub count: u64,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Response {
+    pub query: String,
+    pub total: usize,
+    /// Words of the query that count for `matched` (stop words aside).
+    pub words: usize,
+    pub took_ms: f64,
+    pub hits: Vec<Hit>,
+    pub facets: BTreeMap<String, Vec<FacetValue>>,
+}
+
+/// The facet dimensions: name in the API, facet field, key field for filtering.
+fn dimensions(f: &Fields) -> [(&'static str, Field, Field); 6] {
+    [
+        ("program", f.program_f, f.program_k),
+        ("project", f.project_f, f.project_k),
+        ("expert", f.expert_f, f.expert_k),
+        ("kind", f.kind_f, f.kind_k),
+        ("tag", f.tag_f, f.tag_k),
+        ("status", f.status_f, f.status_k),
+    ]
+}
+
+fn filter_values<'a>(filters: &'a Filters, dim: &str) -> &'a [String] {
+    match dim {
+        "program" => &filters.program,
+        "project" => &filters.project,
+        "expert" => &filters.expert,
+        "kind" => &filters.kind,
+        "tag" => &filters.tag,
+        "status" => &filters.status,
+        _ => &[],
+    }
+}
+
+/// Typo budget for a word of `chars` letters: 1 edit from 5, 2 from 9.
+pub fn typo_distance(chars: usize) -> u8 {
+    match chars {
+        0..=4 => 0,
+        5..=8 => 1,
+        _ => 2,
+    }
+}
+
+/// The compiled query: the tantivy query plus what ranking, counting and snippets need.
+pub struct Compiled {
+    pub query: Box<dyn Query>,
+    /// One query per counted word (stop words aside unless every word is one).
+    pub units: Vec<Box<dyn Query>>,
+    pub marks: Marks,
+    /// Filters from `field:value` clauses and negations, applied with the request's filters.
+    extra: Vec<(Occur, Box<dyn Query>)>,
+}
+
+fn term_q(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::WithFreqs))
+}
+
+fn boost(q: Box<dyn Query>, b: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(q, b))
+}
+
+fn any_of(qs: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(qs.into_iter().map(|q| (Occur::Should, q)).collect()))
+}
+
+/// A phrase, or a term when it has one token; `None` when it has none.
+fn phrase_q(field: Field, tokens: &[String], slop: u32) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [one] => Some(term_q(field, one)),
+        many => {
+            let terms = many.iter().enumerate().map(|(i, t)| (i, Term::from_field_text(field, t))).collect();
+            Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop)))
+        }
+    }
+}
+
+/// Tokens of a text, one per position (the first token at each position).
+fn positions(tokens: &[analysis::AnalyzedToken]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut last = usize::MAX;
+    for t in tokens {
+        if t.position != last {
+            out.push(t.text.clone());
+            last = t.position;
+        }
+    }
+    out
+}
+
+/// Token sequences a phrase may take: as typed, with half-spaced words split into their parts,
+/// and with adjacent Persian words joined (people type `برنامه ریزی` for `برنامه‌ریزی`).
+fn phrase_forms(text: &str) -> Vec<Vec<String>> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut forms: Vec<Vec<String>> = vec![Vec::new()];
+    for (i, w) in words.iter().enumerate() {
+        let joined = positions(&analysis::main_tokens(w));
+        let parts: Vec<String> = w.split('\u{200C}').flat_map(|p| positions(&analysis::main_tokens(p))).collect();
+        let mut next = Vec::new();
+        for form in &forms {
+            let mut a = form.clone();
+            a.extend(joined.iter().cloned());
+            next.push(a);
+            if parts != joined && parts.len() > 1 {
+                let mut b = form.clone();
+                b.extend(parts.iter().cloned());
+                next.push(b);
+            }
+            if i > 0 && is_persian(words[i - 1]) && is_persian(w) && joined.len() == 1 {
+                if let Some(prev) = form.last() {
+                    let mut c = form[..form.len() - 1].to_vec();
+                    c.push(format!("{prev}{}", joined[0]));
+                    next.push(c);
+                }
+            }
+        }
+        next.dedup();
+        next.truncate(16);
+        forms = next;
+    }
+    forms.retain(|f| !f.is_empty());
+    forms
+}
+
+fn is_persian(w: &str) -> bool {
+    w.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// Main-field weights: title > summary and tags > headings > body.
+fn main_fields(f: &Fields) -> [(Field, f32); 4] {
+    [(f.title, 4.0), (f.lead, 2.5), (f.headings, 1.8), (f.body, 1.0)]
+}
+
+fn expanded_fields(f: &Fields) -> [(Field, f32); 3] {
+    [(f.title_x, 1.6), (f.lead_x, 1.0), (f.body_x, 0.45)]
+}
+
+/// The query for one word; its terms are added to `marks` for snippets.
+fn word_query(f: &Fields, word: &str, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
+    let main = analysis::main_tokens(word);
+    let tokens = positions(&main);
+    if tokens.is_empty() {
+        return None;
+    }
+    let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    if tokens.len() > 1 {
+        // `e-mail`, a Jalali date with its parts...: the word is a phrase of its tokens.
+        return phrase_query(f, word, marks);
+    }
+    let t = &tokens[0];
+    for same in main.iter().map(|t| &t.text) {
+        marks.exact.insert(same.clone());
+        for (field, w) in main_fields(f) {
+            disjuncts.push(boost(term_q(field, same), w));
+        }
+    }
+    for v in analysis::variants(t) {
+        marks.exact.insert(v.clone());
+        for (field, w) in main_fields(f) {
+            disjuncts.push(boost(term_q(field, &v), w * 0.9));
+        }
+    }
+    let mut expanded: Vec<String> = analysis::expanded_tokens(word).into_iter().map(|t| t.text).collect();
+    expanded.sort();
+    expanded.dedup();
+    for x in &expanded {
+        marks.expanded.insert(x.clone());
+        for (field, w) in expanded_fields(f) {
+            disjuncts.push(boost(term_q(field, x), w));
+        }
+    }
+    if word.contains('\u{200C}') {
+        // Written with a half-space, found where it was typed with a space.
+        let parts: Vec<String> = word.split('\u{200C}').flat_map(|p| positions(&analysis::main_tokens(p))).collect();
+        for (field, w) in main_fields(f) {
+            if let Some(q) = phrase_q(field, &parts, 0) {
+                disjuncts.push(boost(q, w * 0.9));
+            }
+        }
+        marks.exact.extend(parts);
+    }
+    let chars = t.chars().count();
+    let distance = typo_distance(chars);
+    if distance > 0 && !t.chars().all(|c| c.is_ascii_digit()) {
+        marks.fuzzy.push((t.clone(), distance));
+        for (field, w) in [(f.title, 0.9), (f.body, 0.35)] {
+            let q = FuzzyTermQuery::new(Term::from_field_text(field, t), distance, true);
+            disjuncts.push(boost(Box::new(q), w));
+        }
+    }
+    if prefix {
+        marks.prefix.push(t.clone());
+        for (field, w) in [(f.title, 1.2), (f.lead, 0.8), (f.body, 0.5)] {
+            let mut q = PhrasePrefixQuery::new(vec![Term::from_field_text(field, t)]);
+            q.set_max_expansions(50);
+            disjuncts.push(boost(Box::new(q), w));
+        }
+    }
+    Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.3)))
+}
+
+/// The query for a phrase in every form it may be written.
+fn phrase_query(f: &Fields, text: &str, marks: &mut Marks) -> Option<Box<dyn Query>> {
+    let forms = phrase_forms(text);
+    let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    for form in &forms {
+        marks.exact.extend(form.iter().cloned());
+        for (field, w) in main_fields(f) {
+            if let Some(q) = phrase_q(field, form, 0) {
+                disjuncts.push(boost(q, w));
+            }
+        }
+    }
+    let x: Vec<String> = positions(&analysis::expanded_tokens(text));
+    marks.expanded.extend(x.iter().cloned());
+    if let Some(q) = phrase_q(f.body_x, &x, 0) {
+        disjuncts.push(boost(q, 0.45));
+    }
+    (!disjuncts.is_empty()).then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.3)) as Box<dyn Query>)
+}
+
+/// A `field:value` clause as a filter.
+fn field_query(f: &Fields, field: &str, value: &str, marks: &mut Marks) -> Option<Box<dyn Query>> {
+    let key = fold_key(value);
+    let target = match field {
+        "program" => f.program_k,
+        "project" => f.project_k,
+        "expert" | "author" => f.expert_k,
+        "kind" => f.kind_k,
+        "tag" => f.tag_k,
+        "status" => f.status_k,
+        "portfolio" => f.portfolio_k,
+        "title" => {
+            let tokens = positions(&analysis::main_tokens(value));
+            marks.exact.extend(tokens.iter().cloned());
+            return phrase_q(f.title, &tokens, 0);
+        }
+        meta => {
+            let k = meta.strip_prefix("meta.").unwrap_or(meta);
+            return Some(term_q(f.meta_k, &format!("{}={key}", fold_key(k))));
+        }
+    };
+    Some(term_q(target, &key))
+}
+
+/// Compiles the clauses of `q`.
+pub fn compile(f: &Fields, req: &Request) -> Result<Compiled> {
+    let clauses = query::parse(&req.q)?;
+    let mut marks = Marks::default();
+    let mut units: Vec<(bool, Box<dyn Query>)> = Vec::new();
+    let mut extra: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut words_text: Vec<String> = Vec::new();
+    let last_word = clauses.iter().rposition(|c| matches!(c, Clause::Word(_)));
+    for (i, clause) in clauses.iter().enumerate() {
+        let prefix = req.prefix && Some(i) == last_word && i + 1 == clauses.len();
+        match clause {
+            Clause::Field(field, value) => {
+                if let Some(q) = field_query(f, field, value, &mut marks) {
+                    extra.push((Occur::Must, q));
+                }
+            }
+            Clause::Not(inner) => {
+                let mut ignored = Marks::default();
+                if let Some(q) = clause_query(f, inner, false, &mut ignored) {
+                    extra.push((Occur::MustNot, q));
+                }
+            }
+            other => {
+                if let Clause::Word(w) = other {
+                    words_text.push(w.clone());
+                }
+                let stop = matches!(other, Clause::Word(w) if is_stop(w));
+                if let Some(q) = clause_query(f, other, prefix, &mut marks) {
+                    units.push((stop, q));
+                }
+            }
+        }
+    }
+    let mut counted: Vec<Box<dyn Query>> = Vec::new();
+    let mut all_units: Vec<Box<dyn Query>> = Vec::new();
+    let every_unit_is_stop = units.iter().all(|(stop, _)| *stop);
+    for (stop, q) in units {
+        if !stop || every_unit_is_stop {
+            counted.push(q.box_clone());
+        }
+        all_units.push(q);
+    }
+    let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if !all_units.is_empty() {
+        let occur = if req.match_all { Occur::Must } else { Occur::Should };
+        let words: Vec<(Occur, Box<dyn Query>)> = all_units.into_iter().map(|q| (occur, q)).collect();
+        top.push((Occur::Must, Box::new(BooleanQuery::new(words))));
+        if words_text.len() > 1 {
+            // Proximity: the words near one another rank higher.
+            let tokens: Vec<String> = words_text.iter().flat_map(|w| positions(&analysis::main_tokens(w))).collect();
+            for (field, w) in [(f.title, 1.5), (f.body, 1.0)] {
+                if let Some(q) = phrase_q(field, &tokens, 3) {
+                    top.push((Occur::Should, boost(q, w)));
+                }
+            }
+        }
+    }
+    let query: Box<dyn Query> = if top.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(top)) };
+    Ok(Compiled { query, units: counted, marks, extra })
+}
+
+fn is_stop(word: &str) -> bool {
+    let tokens = positions(&analysis::main_tokens(word));
+    !tokens.is_empty() && tokens.iter().all(|t| analysis::is_stop_word(t))
+}
+
+fn clause_query(f: &Fields, clause: &Clause, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
+    match clause {
+        Clause::Word(w) => word_query(f, w, prefix, marks),
+        Clause::Phrase(p) => phrase_query(f, p, marks),
+        Clause::Field(field, value) => field_query(f, field, value, marks),
+        Clause::Any(alternatives) => {
+            let qs: Vec<_> = alternatives.iter().filter_map(|c| clause_query(f, c, false, marks)).collect();
+            (!qs.is_empty()).then(|| any_of(qs))
+        }
+        Clause::Group(items) => {
+            let mut must = Vec::new();
+            for c in items {
+                match c {
+                    Clause::Not(inner) => {
+                        let mut ignored = Marks::default();
+                        if let Some(q) = clause_query(f, inner, false, &mut ignored) {
+                            must.push((Occur::MustNot, q));
+                        }
+                    }
+                    c => {
+                        if let Some(q) = clause_query(f, c, false, marks) {
+                            must.push((Occur::Must, q));
+                        }
+                    }
+                }
+            }
+            (!must.is_empty()).then(|| Box::new(BooleanQuery::new(must)) as Box<dyn Query>)
+        }
+        Clause::Not(inner) => {
+            let mut ignored = Marks::default();
+            let q = clause_query(f, inner, false, &mut ignored)?;
+            Some(Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(AllQuery)), (Occur::MustNot, q)])))
+        }
+    }
+}
+
+/// The filters of the request (all of them, or all but one facet's own for disjunctive counts).
+fn filter_clauses(f: &Fields, filters: &Filters, except: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (dim, _, key_field) in dimensions(f) {
+        let values = filter_values(filters, dim);
+        if values.is_empty() || except == Some(dim) {
+            continue;
+        }
+        out.push((Occur::Must, any_of(values.iter().map(|v| term_q(key_field, &fold_key(v))).collect())));
+    }
+    if let Some(key) = filters.key {
+        out.push((Occur::Must, Box::new(TermQuery::new(Term::from_field_bool(f.key, key), IndexRecordOption::Basic))));
+    }
+    if filters.from.is_some() || filters.to.is_some() {
+        let bound = |d: &Option<Day>, end: bool| match d {
+            Some(d) => {
+                let secs = if end { d.timestamp() + 86_399 } else { d.timestamp() };
+                Bound::Included(Term::from_field_date(f.date, tantivy::DateTime::from_timestamp_secs(secs)))
+            }
+            None => Bound::Unbounded,
+        };
+        out.push((Occur::Must, Box::new(RangeQuery::new(bound(&filters.from, false), bound(&filters.to, true)))));
+    }
+    out
+}
+
+fn with_filters(
+    base: &dyn Query,
+    extra: &[(Occur, Box<dyn Query>)],
+    filters: Vec<(Occur, Box<dyn Query>)>,
+) -> Box<dyn Query> {
+    if extra.is_empty() && filters.is_empty() {
+        return base.box_clone();
+    }
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, base.box_clone())];
+    clauses.extend(extra.iter().map(|(o, q)| (*o, q.box_clone())));
+    clauses.extend(filters);
+    Box::new(BooleanQuery::new(clauses))
+}
+
+/// Counts, per document, how many of the counted word queries it matches.
+struct Matcher {
+    weights: Vec<Box<dyn Weight>>,
+}
+
+impl Matcher {
+    fn new(searcher: &Searcher, units: &[Box<dyn Query>]) -> Result<Matcher> {
+        let scoring = EnableScoring::disabled_from_searcher(searcher);
+        let weights = units.iter().map(|q| q.weight(scoring)).collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Matcher { weights })
+    }
+
+    /// A counter for one segment; docs must be asked in increasing order.
+    fn segment(&self, reader: &SegmentReader) -> Result<SegmentMatcher> {
+        let scorers = self.weights.iter().map(|w| w.scorer(reader, 1.0)).collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(SegmentMatcher { scorers: RefCell::new(scorers) })
+    }
+}
+
+struct SegmentMatcher {
+    scorers: RefCell<Vec<Box<dyn tantivy::query::Scorer>>>,
+}
+
+impl SegmentMatcher {
+    fn count(&self, doc: DocId) -> usize {
+        let mut scorers = self.scorers.borrow_mut();
+        let mut n = 0;
+        for s in scorers.iter_mut() {
+            let at = if s.doc() < doc { s.seek(doc) } else { s.doc() };
+            if at == doc && at != TERMINATED {
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
+/// Runs a search.
+pub fn search(index: &Index, req: &Request) -> Result<Response> {
+    let started = Instant::now();
+    if req.limit > MAX_LIMIT {
+        return Err(Error::invalid("bad_limit", format!("limit must be at most {MAX_LIMIT}")));
+    }
+    if req.offset > MAX_OFFSET {
+        return Err(Error::invalid("bad_offset", format!("offset must be at most {MAX_OFFSET}")));
+    }
+    let f = index.fields();
+    let compiled = compile(f, req)?;
+    let searcher = index.searcher();
+    let full = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, &req.filters, None));
+    let total = searcher.search(full.as_ref(), &Count)?;
+
+    let ranked: Vec<(usize, Score, DocAddress)> = if compiled.units.is_empty() || req.sort == Sort::Date {
+        let docs: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
+            full.as_ref(),
+            &TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_fast_field("date", Order::Desc),
+        )?;
+        let matched = matched_counts(&searcher, &compiled.units, docs.iter().map(|d| d.1).collect())?;
+        docs.into_iter().zip(matched).map(|((_, addr), m)| (m, 0.0, addr)).collect()
+    } else {
+        let matcher = Arc::new(Matcher::new(&searcher, &compiled.units)?);
+        let collector =
+            TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).tweak_score(move |reader: &SegmentReader| {
+                let counter = matcher.segment(reader).ok();
+                move |doc: DocId, score: Score| (counter.as_ref().map_or(0, |c| c.count(doc)), score)
+            });
+        let docs: Vec<((usize, Score), DocAddress)> = searcher.search(full.as_ref(), &collector)?;
+        docs.into_iter().map(|((m, s), addr)| (m, s, addr)).collect()
+    };
+
+    let mut hits = Vec::with_capacity(ranked.len());
+    for (matched, score, addr) in ranked.into_iter().take(req.limit) {
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        let card: Card = doc
+            .get_first(f.card)
+            .and_then(|v| v.as_str())
+            .and_then(|s| serde_json::from_str(s).ok())
+            .unwrap_or_default();
+        let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
+        let snippet = snippet::render(body, &compiled.marks, card.summary.as_deref());
+        hits.push(Hit { card: Card { problems: Vec::new(), ..card }, score, matched, snippet });
+    }
+
+    let facets = if req.facets { facet_counts(&searcher, f, &compiled, req)? } else { BTreeMap::new() };
+    Ok(Response {
+        query: req.q.clone(),
+        total,
+        words: compiled.units.len(),
+        took_ms: (started.elapsed().as_secs_f64() * 1e5).round() / 100.0,
+        hits,
+        facets,
+    })
+}
+
+/// How many counted words each of `docs` matches.
+fn matched_counts(searcher: &Searcher, units: &[Box<dyn Query>], docs: Vec<DocAddress>) -> Result<Vec<usize>> {
+    if units.is_empty() {
+        return Ok(vec![0; docs.len()]);
+    }
+    let matcher = Matcher::new(searcher, units)?;
+    let mut order: Vec<usize> = (0..docs.len()).collect();
+    order.sort_by_key(|&i| (docs[i].segment_ord, docs[i].doc_id));
+    let mut out = vec![0; docs.len()];
+    let mut current: Option<(u32, SegmentMatcher)> = None;
+    for i in order {
+        let addr = docs[i];
+        if current.as_ref().map(|c| c.0) != Some(addr.segment_ord) {
+            let reader = searcher.segment_reader(addr.segment_ord);
+            current = Some((addr.segment_ord, matcher.segment(reader)?));
+        }
+        if let Some((_, m)) = &current {
+            out[i] = m.count(addr.doc_id);
+        }
+    }
+    Ok(out)
+}
+
+/// Facet counts; each facet applies every filter except its own (disjunctive).
+fn facet_counts(
+    searcher: &Searcher,
+    f: &Fields,
+    compiled: &Compiled,
+    req: &Request,
+) -> Result<BTreeMap<String, Vec<FacetValue>>> {
+    let mut out = BTreeMap::new();
+    let mut shared = MultiCollector::new();
+    let mut handles = Vec::new();
+    for (dim, field, _) in dimensions(f) {
+        if filter_values(&req.filters, dim).is_empty() {
+            let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
+            c.add_facet(Facet::root());
+            handles.push((dim, shared.add_collector(c)));
+        } else {
+            let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, &req.filters, Some(dim)));
+            let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
+            c.add_facet(Facet::root());
+            let counts = searcher.search(q.as_ref(), &c)?;
+            out.insert(dim.to_string(), values(&counts));
+        }
+    }
+    if !handles.is_empty() {
+        let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, &req.filters, None));
+        let mut fruits = searcher.search(q.as_ref(), &shared)?;
+        for (dim, handle) in handles {
+            out.insert(dim.to_string(), values(&handle.extract(&mut fruits)));
+        }
+    }
+    Ok(out)
+}
+
+fn values(counts: &tantivy::collector::FacetCounts) -> Vec<FacetValue> {
+    let mut out: Vec<FacetValue> = counts
+        .get(Facet::root())
+        .map(|(facet, count)| FacetValue {
+            value: facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
+            count,
+        })
+        .collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    out.truncate(100);
+    out
+}

@@ -1,0 +1,210 @@
+//! Snippets: the best short passage of a note's text for a query, as HTML whose only tags are
+//! `<mark>`. Matches are found by running the same analysers over the stored text, so the marks sit
+//! on the original characters whatever form the query used (a half-space, Arabic letters,
+//! diacritics, a typo, a prefix).
+
+use std::collections::HashSet;
+
+use crate::analysis;
+
+/// What a query matches, for highlighting.
+#[derive(Debug, Default, Clone)]
+pub struct Marks {
+    /// Main-field terms.
+    pub exact: HashSet<String>,
+    /// Expanded-field terms (parts, loose forms, stems).
+    pub expanded: HashSet<String>,
+    /// Terms matched within an edit distance.
+    pub fuzzy: Vec<(String, u8)>,
+    /// Terms matched as a prefix.
+    pub prefix: Vec<String>,
+}
+
+/// Characters of context in a snippet.
+const WINDOW_CHARS: usize = 220;
+
+impl Marks {
+    fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.expanded.is_empty() && self.fuzzy.is_empty() && self.prefix.is_empty()
+    }
+
+    fn hits_main(&self, term: &str) -> bool {
+        self.exact.contains(term)
+            || self.prefix.iter().any(|p| term.starts_with(p.as_str()))
+            || self.fuzzy.iter().any(|(t, d)| within(t, term, usize::from(*d)))
+    }
+}
+
+/// Byte ranges of `text` the query matches, sorted and merged, with the term each one matched.
+fn matches(text: &str, marks: &Marks) -> Vec<(usize, usize, String)> {
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    for t in analysis::main_tokens(text) {
+        if marks.hits_main(&t.text) {
+            out.push((t.from, t.to, t.text));
+        }
+    }
+    if !marks.expanded.is_empty() {
+        for t in analysis::expanded_tokens(text) {
+            if marks.expanded.contains(&t.text) {
+                out.push((t.from, t.to, t.text));
+            }
+        }
+    }
+    out.sort_by_key(|m| (m.0, std::cmp::Reverse(m.1)));
+    let mut merged: Vec<(usize, usize, String)> = Vec::with_capacity(out.len());
+    for m in out {
+        match merged.last_mut() {
+            Some(last) if m.0 < last.1 => last.1 = last.1.max(m.1),
+            _ => merged.push(m),
+        }
+    }
+    merged
+}
+
+/// The snippet of `text`; without any match, its opening (or the summary when the text is empty).
+pub fn render(text: &str, marks: &Marks, summary: Option<&str>) -> String {
+    let found = if marks.is_empty() { Vec::new() } else { matches(text, marks) };
+    if found.is_empty() {
+        let source = if text.trim().is_empty() { summary.unwrap_or("") } else { text };
+        let (start, end) = clamp(source, 0, WINDOW_CHARS);
+        let opening = escape_collapsed(&source[start..end]);
+        return opening.trim().to_string() + if end < source.len() { " …" } else { "" };
+    }
+    // The window holding the most distinct matched terms, earliest first.
+    let mut best = (0usize, 0usize);
+    for (i, m) in found.iter().enumerate() {
+        let limit = m.0 + WINDOW_CHARS * 2;
+        let mut seen: HashSet<&str> = HashSet::new();
+        for other in found[i..].iter().take_while(|o| o.1 <= limit) {
+            seen.insert(other.2.as_str());
+        }
+        if seen.len() > best.1 {
+            best = (i, seen.len());
+        }
+    }
+    let first = &found[best.0];
+    // Start a little before the first match, at a word boundary.
+    let lead = text[..first.0].char_indices().rev().take(40).last().map_or(first.0, |(i, _)| i);
+    let lead = if lead == 0 {
+        0
+    } else {
+        text[lead..first.0].find(char::is_whitespace).map_or(lead, |w| lead + w + 1).min(first.0)
+    };
+    let (start, end) = clamp(text, lead, WINDOW_CHARS);
+    let mut html = String::new();
+    if start > 0 {
+        html.push_str("… ");
+    }
+    let mut pos = start;
+    for m in found.iter().filter(|m| m.0 >= start && m.1 <= end) {
+        html.push_str(&escape_collapsed(&text[pos..m.0]));
+        html.push_str("<mark>");
+        html.push_str(&escape_collapsed(&text[m.0..m.1]));
+        html.push_str("</mark>");
+        pos = m.1;
+    }
+    html.push_str(&escape_collapsed(&text[pos..end]));
+    if end < text.len() {
+        html.push_str(" …");
+    }
+    html.trim().to_string()
+}
+
+/// `(start, end)` byte range of about `chars` characters from `start`, ending at a word boundary.
+fn clamp(text: &str, start: usize, chars: usize) -> (usize, usize) {
+    let rest = &text[start..];
+    let end = rest.char_indices().nth(chars).map_or(text.len(), |(i, _)| start + i);
+    if end == text.len() {
+        return (start, end);
+    }
+    let cut = text[start..end].rfind(char::is_whitespace).map_or(end, |i| start + i);
+    (start, if cut > start { cut } else { end })
+}
+
+/// HTML-escaped text with runs of whitespace collapsed to one space.
+fn escape_collapsed(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space {
+            out.push(' ');
+        }
+        space = false;
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    if space {
+        out.push(' ');
+    }
+    out
+}
+
+/// True when `a` and `b` are within `max` edits (Levenshtein with transpositions, by characters).
+pub fn within(a: &str, b: &str, max: usize) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let mut prev2 = vec![0usize; b.len() + 1];
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(prev2[j - 2] + 1);
+            }
+        }
+        prev2 = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()] <= max
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn marks(exact: &[&str]) -> Marks {
+        Marks { exact: exact.iter().map(|s| s.to_string()).collect(), ..Default::default() }
+    }
+
+    #[test]
+    fn only_mark_tags_survive() {
+        let html = render("a <script>alert(1)</script> & vendor \"x\"", &marks(&["vendor"]), None);
+        assert_eq!(html, "a &lt;script&gt;alert(1)&lt;/script&gt; &amp; <mark>vendor</mark> &quot;x&quot;");
+    }
+
+    #[test]
+    fn window_moves_to_the_matches() {
+        let text = format!("{} the vendor onboarding was late {}", "filler ".repeat(100), "tail ".repeat(100));
+        let html = render(&text, &marks(&["vendor", "onboarding"]), None);
+        assert!(html.starts_with("… "), "{html}");
+        assert!(html.contains("<mark>vendor</mark> <mark>onboarding</mark>"), "{html}");
+        assert!(html.chars().count() < 300);
+    }
+
+    #[test]
+    fn no_match_gives_the_opening() {
+        assert_eq!(render("short text", &Marks::default(), None), "short text");
+        assert_eq!(render("", &Marks::default(), Some("the summary")), "the summary");
+    }
+
+    #[test]
+    fn edit_distance() {
+        assert!(within("onboarding", "onbaording", 1));
+        assert!(within("مدیریت", "مدیرت", 1));
+        assert!(!within("vendor", "vandal", 1));
+    }
+}

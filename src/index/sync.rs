@@ -1,0 +1,160 @@
+//! Reconciling the index with the folder: add new notes, re-index changed ones (mtime+size fast
+//! path, content hash to confirm), remove vanished ones, all in one commit. A second run on an
+//! unchanged root reads no note and parses nothing.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::writer::{hash, Stamp, Writer};
+use super::Index;
+use crate::error::Result;
+use crate::note::{self, Note, Problem};
+use crate::vault::{Entry, Vault};
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub added: usize,
+    pub updated: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Notes in the index that have problems after the sync.
+    pub problems: usize,
+    pub seconds: f64,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} added, {} updated, {} removed, {} unchanged, {} with problems in {:.2}s",
+            self.added, self.updated, self.removed, self.unchanged, self.problems, self.seconds
+        )
+    }
+}
+
+/// The stamps of every indexed note, read from fast fields (no stored document is loaded).
+pub fn indexed(index: &Index) -> Result<HashMap<String, Stamp>> {
+    let searcher = index.searcher();
+    let mut out = HashMap::new();
+    for segment in searcher.segment_readers() {
+        let ff = segment.fast_fields();
+        let Some(ids) = ff.str("id")? else { continue };
+        let mtime = ff.i64("mtime")?;
+        let size = ff.u64("size")?;
+        let hashes = ff.u64("hash")?;
+        let mut id = String::new();
+        for doc in segment.doc_ids_alive() {
+            let Some(ord) = ids.term_ords(doc).next() else {
+                continue;
+            };
+            id.clear();
+            if !ids.ord_to_str(ord, &mut id)? {
+                continue;
+            }
+            let stamp = Stamp {
+                mtime: mtime.first(doc).unwrap_or(0),
+                size: size.first(doc).unwrap_or(0),
+                hash: hashes.first(doc).unwrap_or(0),
+            };
+            out.insert(id.clone(), stamp);
+        }
+    }
+    Ok(out)
+}
+
+/// Parses an entry: its note and stamp. A file that cannot be read still becomes a note (by name)
+/// with the reason as its problem.
+pub fn load(vault: &Vault, entry: &Entry) -> (Note, Stamp) {
+    let stamp = Stamp { mtime: entry.mtime, size: entry.size, hash: 0 };
+    if let Some(reason) = &entry.skip {
+        return (placeholder(&entry.id, reason), stamp);
+    }
+    match vault.read(entry) {
+        Ok(bytes) => (note::parse(&entry.id, &bytes), Stamp { hash: hash(&bytes), ..stamp }),
+        Err(e) => (placeholder(&entry.id, &format!("cannot read the file: {e}")), stamp),
+    }
+}
+
+/// A note known only by its path, carrying why it could not be read.
+pub fn placeholder(id: &str, reason: &str) -> Note {
+    let mut n = note::parse(id, b"");
+    n.problems.push(Problem { line: 1, message: reason.to_string() });
+    n
+}
+
+/// What changed between the index and the folder, per note id.
+#[derive(Debug, Default)]
+pub struct Plan {
+    pub upserts: Vec<(Entry, bool)>,
+    pub removals: Vec<String>,
+    pub unchanged: usize,
+}
+
+/// Compares the folder with the index. An entry whose mtime and size match is unchanged without
+/// being read; otherwise it is read and its hash decides (a touched but identical file is unchanged).
+pub fn plan(vault: &Vault, entries: Vec<Entry>, indexed: &HashMap<String, Stamp>) -> Plan {
+    let mut plan = Plan::default();
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    for entry in entries {
+        seen.insert(entry.id.clone());
+        match indexed.get(&entry.id) {
+            None => plan.upserts.push((entry, true)),
+            Some(s) if s.mtime == entry.mtime && s.size == entry.size => plan.unchanged += 1,
+            Some(s) => {
+                let same = entry.skip.is_none()
+                    && s.size == entry.size
+                    && vault.read(&entry).is_ok_and(|b| hash(&b) == s.hash);
+                if same {
+                    plan.unchanged += 1;
+                } else {
+                    plan.upserts.push((entry, false));
+                }
+            }
+        }
+    }
+    plan.removals = indexed.keys().filter(|id| !seen.contains(*id)).cloned().collect();
+    plan.removals.sort();
+    plan
+}
+
+/// Brings the index in line with the folder in one commit; `progress` is told of each note parsed.
+pub fn sync(vault: &Vault, index: &Index, writer: &mut Writer, progress: &dyn Fn(usize, usize)) -> Result<Summary> {
+    let started = Instant::now();
+    let indexed = indexed(index)?;
+    let plan = plan(vault, vault.scan(), &indexed);
+    let mut summary = Summary { unchanged: plan.unchanged, removed: plan.removals.len(), ..Default::default() };
+    let total = plan.upserts.len();
+    for (i, (entry, new)) in plan.upserts.iter().enumerate() {
+        let (note, stamp) = load(vault, entry);
+        writer.upsert(&note, stamp)?;
+        if *new {
+            summary.added += 1;
+        } else {
+            summary.updated += 1;
+        }
+        progress(i + 1, total);
+    }
+    for id in &plan.removals {
+        writer.delete(id);
+    }
+    if writer.pending() > 0 {
+        writer.commit()?;
+    }
+    summary.problems = count_with_problems(index)?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+/// Notes in the index that carry at least one problem.
+pub fn count_with_problems(index: &Index) -> Result<usize> {
+    let searcher = index.searcher();
+    let field = index.fields().problems;
+    let query = tantivy::query::RangeQuery::new(
+        std::ops::Bound::Included(tantivy::Term::from_field_u64(field, 1)),
+        std::ops::Bound::Unbounded,
+    );
+    Ok(searcher.search(&query, &tantivy::collector::Count)?)
+}

@@ -1,0 +1,165 @@
+//! The single owner of tantivy's `IndexWriter`. A change is a delete of the note's id term plus an
+//! add; a batch of changes ends in one commit, after which the reader is reloaded at once.
+
+use tantivy::schema::Facet;
+use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
+
+use super::card::Card;
+use super::{Fields, Index};
+use crate::analysis::fold_key;
+use crate::error::{Error, Result};
+use crate::note::Note;
+
+/// The file facts a sync compares to decide whether a note changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stamp {
+    pub mtime: i64,
+    pub size: u64,
+    pub hash: u64,
+}
+
+/// Content hash of a note's bytes.
+pub fn hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Memory for tantivy's indexing arenas, shared by its threads.
+const WRITER_BUDGET: usize = 96 * 1024 * 1024;
+
+/// The process's one index writer.
+pub struct Writer {
+    index: Index,
+    writer: IndexWriter,
+    pending: usize,
+}
+
+impl Writer {
+    pub(super) fn new(index: &Index) -> Result<Writer> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let writer = index
+            .index
+            .writer_with_num_threads(threads, WRITER_BUDGET.max(threads * 16 * 1024 * 1024))
+            .map_err(|e| match e {
+                tantivy::TantivyError::LockFailure(..) => Error::Locked(index.dir.clone()),
+                other => Error::Index(other),
+            })?;
+        Ok(Writer { index: index.clone(), writer, pending: 0 })
+    }
+
+    /// Adds or replaces a note.
+    pub fn upsert(&mut self, note: &Note, stamp: Stamp) -> Result<()> {
+        let f = &self.index.fields;
+        self.writer.delete_term(Term::from_field_text(f.id, &note.id));
+        self.writer.add_document(document(f, note, stamp))?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Removes a note by id (a no-op when it is not indexed).
+    pub fn delete(&mut self, id: &str) {
+        self.writer.delete_term(Term::from_field_text(self.index.fields.id, id));
+        self.pending += 1;
+    }
+
+    /// Changes not committed yet.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Commits the batch and reloads the reader so searches see it at once.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.pending = 0;
+        self.index.reload()
+    }
+
+    /// Drops uncommitted changes.
+    pub fn rollback(&mut self) -> Result<()> {
+        self.writer.rollback()?;
+        self.pending = 0;
+        Ok(())
+    }
+}
+
+fn date(d: &crate::note::date::Instant) -> DateTime {
+    DateTime::from_timestamp_secs(d.timestamp())
+}
+
+/// The tantivy document of a note.
+pub fn document(f: &Fields, note: &Note, stamp: Stamp) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &note.id);
+    for name in crate::note::links::names(&note.id) {
+        doc.add_text(f.names, name);
+    }
+    for link in &note.links {
+        if let Some(key) = &link.key {
+            doc.add_text(f.links, key.term());
+        }
+    }
+    doc.add_text(f.title, &note.title);
+    doc.add_text(f.title_x, &note.title);
+    let mut lead = note.summary.clone().unwrap_or_default();
+    for t in &note.tags {
+        lead.push_str(" \n ");
+        lead.push_str(t);
+    }
+    doc.add_text(f.lead, &lead);
+    doc.add_text(f.lead_x, &lead);
+    let headings: Vec<&str> = note.headings.iter().map(|h| h.text.as_str()).collect();
+    doc.add_text(f.headings, headings.join(" \n "));
+    doc.add_text(f.body, &note.text);
+    doc.add_text(f.body_x, &note.text);
+
+    let keys = [
+        (f.portfolio_k, note.portfolio.iter().collect::<Vec<_>>()),
+        (f.program_k, note.program.iter().collect()),
+        (f.project_k, note.project.iter().collect()),
+        (f.expert_k, note.experts.iter().collect()),
+        (f.kind_k, vec![&note.kind]),
+        (f.tag_k, note.tags.iter().collect()),
+        (f.status_k, note.status.iter().collect()),
+    ];
+    for (field, values) in keys {
+        for v in values {
+            doc.add_text(field, fold_key(v));
+        }
+    }
+    for (k, v) in &note.meta {
+        doc.add_text(f.meta_k, format!("{}={}", fold_key(k), fold_key(v)));
+    }
+    doc.add_bool(f.key, note.key);
+    doc.add_u64(f.problems, note.problems.len() as u64);
+
+    let facets = [
+        (f.program_f, note.program.iter().collect::<Vec<_>>()),
+        (f.project_f, note.project.iter().collect()),
+        (f.expert_f, note.experts.iter().collect()),
+        (f.kind_f, vec![&note.kind]),
+        (f.tag_f, note.tags.iter().collect()),
+        (f.status_f, note.status.iter().collect()),
+    ];
+    for (field, values) in facets {
+        for v in values {
+            doc.add_facet(field, Facet::from_path([v.as_str()]));
+        }
+    }
+    let unset = String::new();
+    let tree = [
+        note.portfolio.as_ref().unwrap_or(&unset),
+        note.program.as_ref().unwrap_or(&unset),
+        note.project.as_ref().unwrap_or(&unset),
+    ];
+    doc.add_facet(f.tree, Facet::from_path(tree.iter().map(|s| s.as_str())));
+    if let Some(d) = &note.date {
+        doc.add_date(f.date, date(d));
+    }
+    if let Some(d) = &note.review_by {
+        doc.add_date(f.review_by, date(d));
+    }
+    doc.add_i64(f.mtime, stamp.mtime);
+    doc.add_u64(f.size, stamp.size);
+    doc.add_u64(f.hash, stamp.hash);
+    doc.add_text(f.card, serde_json::to_string(&Card::of(note)).unwrap_or_default());
+    doc
+}

@@ -1,0 +1,304 @@
+//! The JSON API handlers. Each parses its parameters strictly, does its index work on the blocking
+//! pool, and answers the shapes documented in the OpenAPI document (`/api/openapi.json`).
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ApiResult};
+use super::params::Params;
+use super::state::{AppState, Shared};
+use crate::index::browse::{self, Counts, Expert, NoteRef, ProblemNote, TreeNode};
+use crate::index::card::{show_date, Card};
+use crate::index::search::{self, Filters, Request, Sort};
+use crate::indexer::SyncReport;
+use crate::note::{self, links::LinkKey, Heading, Problem};
+
+/// `GET /api/search`.
+#[utoipa::path(get, path = "/api/search", tag = "search",
+    params(
+        ("q" = Option<String>, Query, description = "Words, \"phrases\", -word, field:value (program, project, expert, kind, tag, status, title, meta.<key>), OR, ( )"),
+        ("program" = Option<Vec<String>>, Query, description = "Repeat for OR within the field"),
+        ("project" = Option<Vec<String>>, Query), ("expert" = Option<Vec<String>>, Query),
+        ("kind" = Option<Vec<String>>, Query), ("tag" = Option<Vec<String>>, Query),
+        ("status" = Option<Vec<String>>, Query), ("key" = Option<bool>, Query),
+        ("from" = Option<String>, Query, description = "YYYY-MM-DD or Jalali"), ("to" = Option<String>, Query),
+        ("sort" = Option<String>, Query, description = "relevance (default) or date"),
+        ("match" = Option<String>, Query, description = "all: only notes with every word"),
+        ("prefix" = Option<bool>, Query, description = "last word as a prefix (search as you type)"),
+        ("limit" = Option<usize>, Query, description = "1..=100, default 20"),
+        ("offset" = Option<usize>, Query, description = "0..=10000"),
+    ),
+    responses((status = 200, body = search::Response), (status = 400, body = ErrorBody)))]
+pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<search::Response>> {
+    let p = Params::parse(raw.as_deref())?;
+    let sort = match p.one("sort") {
+        None | Some("relevance") => Sort::Relevance,
+        Some("date") => Sort::Date,
+        Some(other) => {
+            return Err(ApiError::bad_request("bad_sort", format!("unknown sort `{other}`: use relevance or date")))
+        }
+    };
+    let match_all = match p.one("match") {
+        None | Some("any") | Some("most") => false,
+        Some("all") => true,
+        Some(other) => return Err(ApiError::bad_request("bad_parameter", format!("unknown match `{other}`: use all"))),
+    };
+    let q = p.one("q").unwrap_or("").to_string();
+    if q.chars().count() > crate::index::query::MAX_QUERY_CHARS {
+        return Err(ApiError::bad_request("query_too_long", "q is longer than 1000 characters"));
+    }
+    let req = Request {
+        q,
+        filters: Filters {
+            program: p.all("program"),
+            project: p.all("project"),
+            expert: p.all("expert"),
+            kind: p.all("kind"),
+            tag: p.all("tag"),
+            status: p.all("status"),
+            key: p.bool("key")?,
+            from: p.date("from")?,
+            to: p.date("to")?,
+        },
+        sort,
+        match_all,
+        prefix: p.bool("prefix")?.unwrap_or(false),
+        limit: p.number("limit", 20, search::MAX_LIMIT)?,
+        offset: p.number("offset", 0, search::MAX_OFFSET)?,
+        facets: true,
+    };
+    let res = state.blocking(move |s| Ok(search::search(&s.index, &req)?)).await?;
+    Ok(Json(res))
+}
+
+/// A link of a note, resolved.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinkView {
+    pub target: String,
+    pub label: String,
+    pub line: usize,
+    /// The note it leads to, when it leads to one.
+    pub id: Option<String>,
+    pub broken: bool,
+}
+
+/// `GET /api/notes/{id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoteView {
+    #[serde(flatten)]
+    pub card: Card,
+    pub meta: BTreeMap<String, Vec<String>>,
+    pub markdown: String,
+    pub html: String,
+    pub headings: Vec<Heading>,
+    pub links: Vec<LinkView>,
+    pub backlinks: Vec<NoteRef>,
+    pub problems: Vec<Problem>,
+    pub size: u64,
+    /// Last modification of the file (RFC 3339).
+    pub modified: Option<String>,
+}
+
+/// The JSON error shape.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+/// Decodes an id from a path (axum has already percent-decoded it once; `%2F` may remain).
+fn id_from_path(raw: &str) -> ApiResult<String> {
+    let decoded = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_err(|_| ApiError::bad_request("bad_encoding", "the note id is not valid UTF-8"))?;
+    let id = decoded.trim_start_matches('/').to_string();
+    crate::vault::path::vet(&id)?;
+    Ok(id)
+}
+
+/// `GET /api/notes/{id}` and `GET /api/notes/{id}/related`.
+#[utoipa::path(get, path = "/api/notes/{id}", tag = "notes",
+    params(("id" = String, Path, description = "The note's path relative to the root (percent-encoded)")),
+    responses((status = 200, body = NoteView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn note(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Response> {
+    if let Some(id) = raw.strip_suffix("/related") {
+        let id = id_from_path(id)?;
+        return Ok(state.blocking(move |s| related_of(s, &id)).await?.into_response());
+    }
+    let id = id_from_path(&raw)?;
+    Ok(state.blocking(move |s| note_view(s, &id)).await?.into_response())
+}
+
+/// Reads, parses and renders a note from disk (the source of truth), with its backlinks.
+fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
+    if crate::vault::file_kind(id).is_none() {
+        return Err(ApiError::not_found(format!("`{id}` is not a note; files are served at /raw/{id}")));
+    }
+    let path = s.vault.resolve(id).map_err(|e| match e {
+        crate::vault::PathError::NotFound => ApiError::not_found(format!("no note `{id}`")),
+        other => other.into(),
+    })?;
+    let meta = std::fs::metadata(&path).map_err(|_| ApiError::not_found(format!("no note `{id}`")))?;
+    let entry = s.vault.entry(&path).ok_or_else(|| ApiError::not_found(format!("no note `{id}`")))?;
+    let (parsed, _) = crate::index::sync::load(&s.vault, &entry);
+    let resolve = |k: &LinkKey| browse::resolve(&s.index, k).ok().flatten();
+    let html = note::render::render(&parsed, &resolve);
+    let names: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let targets = crate::check::Targets::from_names(s.vault.root(), names);
+    let mut problems = parsed.problems.clone();
+    let links: Vec<LinkView> = parsed
+        .links
+        .iter()
+        .map(|l| {
+            let target_id = l.key.as_ref().and_then(&resolve);
+            let broken = l.key.as_ref().is_some_and(|k| target_id.is_none() && !targets.resolves(k));
+            if broken {
+                problems.push(Problem {
+                    line: l.line,
+                    message: format!("broken link: `{}` leads to no note or file", l.target),
+                });
+            }
+            LinkView { target: l.target.clone(), label: l.label.clone(), line: l.line, id: target_id, broken }
+        })
+        .collect();
+    let mut metadata: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in &parsed.meta {
+        metadata.entry(k.clone()).or_default().push(v.clone());
+    }
+    let modified = meta.modified().ok().map(|t| chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339());
+    Ok(Json(NoteView {
+        card: Card { problems: Vec::new(), ..Card::of(&parsed) },
+        meta: metadata,
+        html,
+        headings: parsed.headings.clone(),
+        links,
+        backlinks: browse::backlinks(&s.index, id)?,
+        problems,
+        size: meta.len(),
+        modified,
+        markdown: parsed.markdown,
+    }))
+}
+
+fn related_of(s: &Shared, id: &str) -> ApiResult<Json<serde_json::Value>> {
+    let related = crate::index::related::related(&s.index, id, 10)?
+        .ok_or_else(|| ApiError::not_found(format!("no note `{id}`")))?;
+    Ok(Json(serde_json::json!({ "id": id, "related": related })))
+}
+
+/// `GET /api/programs`.
+#[utoipa::path(get, path = "/api/programs", tag = "browse", responses((status = 200, body = [TreeNode])))]
+pub async fn programs(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    state
+        .blocking(|s| {
+            let tree = browse::tree(&s.index, browse::everything().as_ref())?;
+            Ok(Json(serde_json::json!({ "portfolios": tree })))
+        })
+        .await
+}
+
+/// `GET /api/experts`.
+#[utoipa::path(get, path = "/api/experts", tag = "browse", responses((status = 200, body = [Expert])))]
+pub async fn experts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    state
+        .blocking(|s| {
+            let experts = browse::experts(&s.index, browse::everything().as_ref())?;
+            Ok(Json(serde_json::json!({ "experts": experts })))
+        })
+        .await
+}
+
+/// `GET /api/problems`.
+#[utoipa::path(get, path = "/api/problems", tag = "browse", responses((status = 200, body = [ProblemNote])))]
+pub async fn problems(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    state
+        .blocking(|s| {
+            let notes = browse::problems(&s.index, s.vault.root(), browse::everything().as_ref())?;
+            let total: usize = notes.iter().map(|n| n.problems.len()).sum();
+            Ok(Json(serde_json::json!({ "total": total, "notes": notes })))
+        })
+        .await
+}
+
+/// `GET /api/stats`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    #[serde(flatten)]
+    pub counts: Counts,
+    pub index_bytes: u64,
+    pub ready: bool,
+    #[schema(value_type = Option<Object>)]
+    pub last_sync: Option<SyncReport>,
+    pub pending: usize,
+    pub commits: u64,
+    pub watcher: String,
+    pub uptime_s: f64,
+}
+
+#[utoipa::path(get, path = "/api/stats", tag = "operations", responses((status = 200, body = Stats)))]
+pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<Stats>> {
+    state
+        .blocking(|s| {
+            Ok(Json(Stats {
+                counts: browse::counts(&s.index, browse::everything().as_ref())?,
+                index_bytes: s.index.size_bytes(),
+                ready: s.status.ready.load(Ordering::Relaxed),
+                last_sync: s.status.last_sync.lock().ok().and_then(|l| l.clone()),
+                pending: s.status.pending.load(Ordering::Relaxed),
+                commits: s.status.commits.load(Ordering::Relaxed),
+                watcher: s.status.watcher.lock().map(|w| w.clone()).unwrap_or_default(),
+                uptime_s: s.started.elapsed().as_secs_f64(),
+            }))
+        })
+        .await
+}
+
+/// `GET /api/review`: notes whose `review_by` has passed, overdue longest first.
+#[utoipa::path(get, path = "/api/review", tag = "decision-makers", responses((status = 200, body = [Card])))]
+pub async fn review(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+    state
+        .blocking(|s| {
+            let now = chrono::Utc::now();
+            let notes = browse::overdue(&s.index, browse::everything().as_ref(), now)?;
+            let today = show_date(&now);
+            Ok(Json(serde_json::json!({ "today": today, "total": notes.len(), "notes": notes })))
+        })
+        .await
+}
+
+/// `GET /healthz`: alive.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// `GET /readyz`: ready once the first sync is done.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    if state.status.ready.load(Ordering::Relaxed) {
+        (StatusCode::OK, "ready").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "syncing").into_response()
+    }
+}
+
+/// `GET /metrics`.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let body = state.metrics.render(&state);
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+}
+
+/// Unknown API routes.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}

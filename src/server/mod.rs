@@ -1,0 +1,141 @@
+//! `daftar serve`: the HTTP API and viewer on axum, the only async part of daftar. The index is
+//! opened, the writer thread starts its start-up sync, and the server answers at once from the last
+//! committed index; `/readyz` turns ready when the sync is done. SIGINT/SIGTERM stop accepting,
+//! let in-flight requests finish, and the writer commits before exit.
+
+pub mod api;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod params;
+pub mod raw;
+pub mod state;
+pub mod viewer;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::cli::ServeArgs;
+use crate::config;
+use crate::index::Index;
+use crate::indexer::Indexer;
+use crate::vault::Vault;
+pub use state::AppState;
+
+/// Longest a request may take before it is answered with 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The router, apart from binding, so tests can drive it with `oneshot`.
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/search", get(api::search))
+        .route("/api/notes/{*id}", get(api::note))
+        .route("/api/programs", get(api::programs))
+        .route("/api/experts", get(api::experts))
+        .route("/api/problems", get(api::problems))
+        .route("/api/stats", get(api::stats))
+        .route("/api/review", get(api::review))
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/{*rest}", get(api::not_found))
+        .route("/raw/{*path}", get(raw::raw))
+        .route("/healthz", get(api::healthz))
+        .route("/readyz", get(api::readyz))
+        .route("/metrics", get(api::metrics))
+        .route("/", get(viewer::page))
+        .route("/notes/{*id}", get(viewer::page))
+        .route("/reports", get(viewer::page));
+    api.layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn openapi_json() -> impl axum::response::IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], openapi::document())
+}
+
+/// Opens the root and index, starts the writer thread (which begins with the start-up sync) and
+/// builds the handlers' state. The caller serves it and stops the indexer at the end.
+pub fn start(config: &config::Config) -> anyhow::Result<(AppState, Indexer)> {
+    let vault = Vault::open(&config.root).with_context(|| format!("cannot open {}", config.root.display()))?;
+    let index = Index::open(&config.index, false)?;
+    let writer = index.writer()?;
+    let indexer = Indexer::start(vault.clone(), index.clone(), writer);
+    let state = AppState(Arc::new(state::Shared {
+        index,
+        vault,
+        config: config.clone(),
+        status: indexer.status.clone(),
+        metrics: metrics::Metrics::default(),
+        started: Instant::now(),
+    }));
+    Ok((state, indexer))
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let config = config::load(&args.location, args.addr.as_deref())?;
+    if !config.addr.ip().is_loopback() && !args.allow_anonymous {
+        anyhow::bail!(
+            "refusing to serve {} without access control: bind a loopback address, or pass --allow-anonymous",
+            config.addr
+        );
+    }
+    let (state, indexer) = start(&config)?;
+    if let Ok(mut w) = indexer.status.watcher.lock() {
+        *w = if args.no_watch || !config.watch { "off".into() } else { "pending".into() };
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let served = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        tracing::info!(addr = %config.addr, root = %config.root.display(), "serving");
+        axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+        anyhow::Ok(())
+    });
+    tracing::info!("shutting down: committing pending changes");
+    indexer.stop();
+    served?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,257 @@
+//! The command line as a user runs it: `index`, `search`, `check`, `new` on real folders.
+
+use super::harness::{daftar, stderr, stdout, Root};
+
+fn search_json(root: &Root, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    let out = root.daftar(&all);
+    assert!(out.status.success(), "search {args:?} failed: {}", stderr(&out));
+    serde_json::from_str(&stdout(&out)).expect("search --json prints JSON")
+}
+
+fn ids(v: &serde_json::Value) -> Vec<String> {
+    v["hits"].as_array().expect("hits").iter().map(|h| h["id"].as_str().expect("id").to_string()).collect()
+}
+
+#[test]
+fn index_is_incremental_and_rebuildable() {
+    let root = Root::knowledge();
+    let first = root.daftar(&["index"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("55 added, 0 updated, 0 removed"), "{}", stdout(&first));
+    let second = root.daftar(&["index"]);
+    assert!(stdout(&second).contains("0 added, 0 updated, 0 removed, 55 unchanged"), "{}", stdout(&second));
+    assert!(root.path.join(".daftar/.gitignore").is_file(), "the index folder ignores itself for git");
+
+    // Touched but identical: unchanged. Edited: updated. Deleted: removed. New: added.
+    let note = root.path.join("digital-transformation/erp-rollout/lessons/vendor-onboarding.md");
+    let text = std::fs::read_to_string(&note).expect("read");
+    std::fs::write(&note, &text).expect("touch");
+    let out = stdout(&root.daftar(&["index"]));
+    assert!(out.contains("0 added, 0 updated, 0 removed"), "{out}");
+    std::fs::write(&note, text.replace("three months", "four months")).expect("edit");
+    std::fs::remove_file(root.path.join("pmo/pmis/pmis-architecture.md")).expect("rm");
+    root.write("pmo/new-note.md", "# A brand new note\n\nzygomorphic content\n");
+    let out = stdout(&root.daftar(&["index"]));
+    assert!(out.contains("1 added, 1 updated, 1 removed"), "{out}");
+    assert_eq!(ids(&search_json(&root, &["zygomorphic"])), ["pmo/new-note.md"]);
+    assert!(ids(&search_json(&root, &["PMIS", "architecture"])).iter().all(|i| i != "pmo/pmis/pmis-architecture.md"));
+
+    let rebuilt = stdout(&root.daftar(&["index", "--rebuild"]));
+    assert!(rebuilt.contains("55 added, 0 updated, 0 removed"), "{rebuilt}");
+}
+
+#[test]
+fn search_finds_english_persian_and_filters() {
+    let root = Root::knowledge();
+    let en = search_json(&root, &["proprietary"]);
+    assert_eq!(ids(&en)[0], "digital-transformation/data-platform/decisions/decision-lakehouse-platform.md");
+    let fa = search_json(&root, &["ریسک‌نامه"]);
+    assert!(ids(&fa)[0].ends_with("ثبت-ریسک‌های-پست-فوق-توزیع.md"), "{fa}");
+    // Arabic-keyboard spelling in the note, Persian in the query.
+    let variant = search_json(&root, &["پیمانکار"]);
+    assert!(ids(&variant).iter().any(|i| i.ends_with("صورتجلسه-بازدید-کارگاه.md")), "{variant}");
+
+    let all = search_json(&root, &["rehearsal"]);
+    assert!(all["total"].as_u64().expect("total") >= 2);
+    let program = all["hits"][0]["program"].as_str().expect("program").to_string();
+    let filtered = search_json(&root, &["rehearsal", "--program", &program]);
+    assert!(!ids(&filtered).is_empty());
+    for h in filtered["hits"].as_array().expect("hits") {
+        assert_eq!(h["program"], program.as_str());
+    }
+    let hit = &all["hits"][0];
+    for key in [
+        "id",
+        "title",
+        "kind",
+        "portfolio",
+        "program",
+        "project",
+        "experts",
+        "tags",
+        "date",
+        "status",
+        "key",
+        "score",
+        "matched",
+        "snippet",
+    ] {
+        assert!(hit.get(key).is_some(), "hit lacks {key}: {hit}");
+    }
+    assert!(hit["snippet"].as_str().expect("snippet").contains("<mark>"), "{hit}");
+}
+
+#[test]
+fn search_ranks_every_word_first_and_all_keeps_only_those() {
+    let root = Root::empty();
+    root.write("a.md", "# Alpha\n\nvendor onboarding cutover\n");
+    root.write("b.md", "# Beta\n\nvendor vendor vendor vendor onboarding\n");
+    root.write("c.md", "# Gamma\n\nvendor vendor vendor vendor vendor vendor\n");
+    let res = search_json(&root, &["vendor", "onboarding", "cutover"]);
+    assert_eq!(ids(&res), ["a.md", "b.md", "c.md"]);
+    let matched: Vec<u64> =
+        res["hits"].as_array().expect("hits").iter().map(|h| h["matched"].as_u64().expect("n")).collect();
+    assert_eq!(matched, [3, 2, 1]);
+    assert_eq!(ids(&search_json(&root, &["vendor", "onboarding", "cutover", "--all"])), ["a.md"]);
+    assert_eq!(ids(&search_json(&root, &["vendor -cutover -onboarding"])), ["c.md"]);
+    assert_eq!(ids(&search_json(&root, &["\"onboarding cutover\""])), ["a.md"]);
+    assert_eq!(ids(&search_json(&root, &["gamma", "OR", "alpha"])).len(), 2);
+}
+
+#[test]
+fn query_errors_are_reported_not_crashed() {
+    let root = Root::knowledge();
+    for q in ["\"unclosed", "colour:red", "program:", "(a b"] {
+        let out = root.daftar(&["search", q]);
+        assert_eq!(out.status.code(), Some(2), "{q}");
+        assert!(!stderr(&out).contains("panicked"), "{q}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn check_passes_on_the_bundled_knowledge_and_names_file_and_line() {
+    let root = Root::knowledge();
+    let ok = root.daftar(&["check"]);
+    assert!(ok.status.success(), "{}{}", stdout(&ok), stderr(&ok));
+
+    root.write(
+        "zz/bad-date.md",
+        "---\ntitle: A bad date\nkind: lesson\ndate: 2026-13-45\n---\n\nSee [[no-such-note]].\n",
+    );
+    let bad = root.daftar(&["check"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let out = stdout(&bad);
+    assert!(out.contains("zz/bad-date.md:4: date:"), "{out}");
+    assert!(out.contains("zz/bad-date.md:7: broken link: `no-such-note`"), "{out}");
+    // Only the named path is checked, but links resolve against the whole root.
+    let one = root.daftar(&["check", root.path.join("pmo").to_str().expect("path")]);
+    assert!(one.status.success(), "{}", stdout(&one));
+
+    // The invalid note is still indexed and findable.
+    let found = search_json(&root, &["bad", "date"]);
+    assert_eq!(ids(&found)[0], "zz/bad-date.md");
+}
+
+#[test]
+fn no_file_can_crash_index_or_check() {
+    let root = Root::empty();
+    root.write("good.md", "# Good note\n\ngood words\n");
+    root.write("yaml.md", "---\ntitle: [unclosed\n---\nyamlbody words\n");
+    root.write("toml.md", "+++\ntitle = = 3\n+++\ntomlbody words\n");
+    root.write("utf8.md", b"# Latin\n\nbody \xff\xfe bytes utf8body\n".as_slice());
+    root.write("binary.md", [0u8, 159, 146, 150, 0, 1, 2, 3].as_slice());
+    root.write("empty.md", "");
+    root.write("only.md", "---\ntitle: Only front matter\n---\n");
+    root.write("big.md", vec![b'a'; 10 * 1024 * 1024 + 1]);
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("secret.md"), "# Secret\n\nclassified words\n").expect("write");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), root.path.join("leak.md")).expect("symlink");
+        std::os::unix::fs::symlink(root.path.join("loop.md"), root.path.join("loop.md")).expect("symlink");
+    }
+    let out = root.daftar(&["index"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let summary = stdout(&out);
+    let expected_added = if cfg!(unix) { 10 } else { 8 };
+    assert!(summary.contains(&format!("{expected_added} added")), "{summary}");
+
+    for word in ["yamlbody", "tomlbody", "utf8body"] {
+        assert_eq!(ids(&search_json(&root, &[word])).len(), 1, "{word} lost");
+    }
+    assert!(ids(&search_json(&root, &["classified"])).is_empty(), "a symlink leaving the root was followed");
+
+    let check = root.daftar(&["check"]);
+    assert_eq!(check.status.code(), Some(1));
+    let report = stdout(&check);
+    for needle in [
+        "yaml.md:2: invalid YAML",
+        "toml.md:2: invalid TOML",
+        "utf8.md:3: not valid UTF-8",
+        "binary.md:1: binary",
+        "big.md:1: file is 10.0 MiB, over the 10 MiB limit",
+    ] {
+        assert!(report.contains(needle), "missing {needle:?} in\n{report}");
+    }
+    #[cfg(unix)]
+    {
+        assert!(report.contains("leak.md:1: symlink points outside"), "{report}");
+        assert!(report.contains("loop.md:1: symlink is broken or loops"), "{report}");
+    }
+    assert!(!report.contains("good.md") && !report.contains("empty.md") && !report.contains("only.md"), "{report}");
+}
+
+#[test]
+fn new_writes_a_valid_note_once() {
+    let root = Root::empty();
+    let out = root.daftar(&[
+        "new",
+        "--kind",
+        "lesson",
+        "--program",
+        "Digital Transformation",
+        "--project",
+        "ERP Rollout",
+        "--title",
+        "Cutover rehearsal went long",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let path = root.path.join("digital-transformation/erp-rollout/cutover-rehearsal-went-long.md");
+    assert_eq!(stdout(&out).trim(), path.display().to_string());
+    let text = std::fs::read_to_string(&path).expect("written");
+    let today = chrono::Local::now().format("date: %Y-%m-%d").to_string();
+    assert!(text.contains(&today), "{text}");
+    assert!(root.daftar(&["check"]).status.success(), "a new note must pass check");
+    let again = root.daftar(&[
+        "new",
+        "--kind",
+        "lesson",
+        "--program",
+        "Digital Transformation",
+        "--project",
+        "ERP Rollout",
+        "--title",
+        "Cutover rehearsal went long",
+    ]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("never overwrites"), "{}", stderr(&again));
+
+    let fa = root.daftar(&[
+        "new",
+        "--kind",
+        "decision",
+        "--program",
+        "طرح توسعه شبکه برق",
+        "--title",
+        "تصمیم درباره پیمانکار",
+    ]);
+    assert!(fa.status.success(), "{}", stderr(&fa));
+    assert!(root.path.join("طرح-توسعه-شبکه-برق/تصمیم-درباره-پیمانکار.md").is_file());
+}
+
+#[test]
+fn a_second_writer_is_refused_clearly() {
+    let root = Root::knowledge();
+    assert!(root.daftar(&["index"]).status.success());
+    let index = tantivy_lock(&root);
+    let out = root.daftar(&["index"]);
+    drop(index);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("in use by another daftar process"), "{}", stderr(&out));
+}
+
+/// Holds the index writer as another process would.
+fn tantivy_lock(root: &Root) -> daftar::index::writer::Writer {
+    let index = daftar::index::Index::open(&root.path.join(".daftar"), false).expect("open");
+    index.writer().expect("writer")
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = daftar(&["--help"]);
+    for cmd in ["serve", "index", "search", "check", "new"] {
+        assert!(stdout(&out).contains(cmd), "{cmd}");
+    }
+}
