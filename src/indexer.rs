@@ -21,9 +21,10 @@ use crate::vault::Vault;
 #[derive(Debug)]
 pub enum Job {
     /// Reconcile the whole root with the index (start-up, watcher overflow, after a pull).
-    Reconcile { reason: String },
+    /// `upto` is the last watcher event this job accounts for (see [`Status::seen`]).
+    Reconcile { reason: String, upto: u64 },
     /// These paths (absolute) may have changed: re-check each on disk, upsert or delete.
-    Paths(Vec<std::path::PathBuf>),
+    Paths { paths: Vec<std::path::PathBuf>, upto: u64 },
     /// Commit what is pending and stop.
     Stop,
 }
@@ -32,6 +33,10 @@ pub enum Job {
 #[derive(Debug, Default)]
 pub struct Status {
     pub ready: AtomicBool,
+    /// Relevant watcher events seen so far (numbered as they arrive).
+    pub seen: AtomicU64,
+    /// The last watcher event whose changes are committed and visible to searches.
+    pub applied: AtomicU64,
     pub commits: AtomicU64,
     pub pending: AtomicUsize,
     pub last_sync: Mutex<Option<SyncReport>>,
@@ -61,7 +66,7 @@ impl Indexer {
     pub fn start(vault: Vault, index: Index, writer: Writer) -> Indexer {
         let (jobs, rx) = std::sync::mpsc::channel();
         let status = Arc::new(Status::default());
-        let _ = jobs.send(Job::Reconcile { reason: "start-up".into() });
+        let _ = jobs.send(Job::Reconcile { reason: "start-up".into(), upto: 0 });
         let thread_status = status.clone();
         let thread = std::thread::Builder::new()
             .name("daftar-indexer".into())
@@ -85,10 +90,17 @@ fn run(vault: Vault, index: Index, mut writer: Writer, rx: Receiver<Job>, status
         let mut reconcile: Option<String> = None;
         let mut paths: BTreeSet<std::path::PathBuf> = BTreeSet::new();
         let mut stop = false;
+        let mut upto = 0;
         for job in std::iter::once(first).chain(rx.try_iter()) {
             match job {
-                Job::Reconcile { reason } => reconcile = Some(reason),
-                Job::Paths(p) => paths.extend(p),
+                Job::Reconcile { reason, upto: u } => {
+                    reconcile = Some(reason);
+                    upto = upto.max(u);
+                }
+                Job::Paths { paths: p, upto: u } => {
+                    paths.extend(p);
+                    upto = upto.max(u);
+                }
                 Job::Stop => stop = true,
             }
         }
@@ -111,6 +123,7 @@ fn run(vault: Vault, index: Index, mut writer: Writer, rx: Receiver<Job>, status
             apply_paths(&vault, &index, &mut writer, &paths, &status);
         }
         status.pending.store(0, Ordering::Relaxed);
+        status.applied.fetch_max(upto, Ordering::SeqCst);
         if stop {
             break;
         }
@@ -118,6 +131,18 @@ fn run(vault: Vault, index: Index, mut writer: Writer, rx: Receiver<Job>, status
     if writer.pending() > 0 {
         if let Err(e) = writer.commit() {
             tracing::error!(error = %e, "final commit failed");
+        }
+    }
+}
+
+impl Status {
+    /// Waits, at most `limit`, until every watcher event seen before this call is committed:
+    /// a search right after a save sees the save.
+    pub async fn fresh(&self, limit: std::time::Duration) {
+        let target = self.seen.load(Ordering::SeqCst);
+        let started = Instant::now();
+        while self.applied.load(Ordering::SeqCst) < target && started.elapsed() < limit {
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     }
 }
@@ -170,11 +195,16 @@ fn apply_paths(
             }
             (None, Some(id)) => {
                 if path.is_dir() {
-                    // A folder appeared (moved in): index what it holds.
-                    for entry in vault.scan_under(path) {
-                        let (note, stamp) = sync::load(vault, &entry);
-                        if writer.upsert(&note, stamp).is_ok() {
+                    // A folder appeared (moved or copied in): index what it holds that is new or changed.
+                    let plan = sync::plan(vault, vault.scan_under(path), &indexed);
+                    for (entry, new) in &plan.upserts {
+                        let (note, stamp) = sync::load(vault, entry);
+                        if let Err(e) = writer.upsert(&note, stamp) {
+                            tracing::error!(error = %e, id = %entry.id, "cannot index");
+                        } else if *new {
                             summary.added += 1;
+                        } else {
+                            summary.updated += 1;
                         }
                     }
                     continue;

@@ -284,7 +284,8 @@ fn word_query(f: &Fields, word: &str, prefix: bool, marks: &mut Marks) -> Option
     }
     let chars = t.chars().count();
     let distance = typo_distance(chars);
-    if distance > 0 && !t.chars().all(|c| c.is_ascii_digit()) {
+    // Only words get typo tolerance: a code with digits (FIN-204, ISO27001, zz3) means exactly itself.
+    if distance > 0 && t.chars().all(char::is_alphabetic) {
         marks.fuzzy.push((t.clone(), distance));
         for (field, w) in [(f.title, 0.9), (f.body, 0.35)] {
             let q = FuzzyTermQuery::new(Term::from_field_text(field, t), distance, true);

@@ -20,6 +20,9 @@ use crate::index::search::{self, Filters, Request, Sort};
 use crate::indexer::SyncReport;
 use crate::note::{self, links::LinkKey, Heading, Problem};
 
+/// The longest a read waits for changes already on disk to be indexed.
+const FRESHNESS_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// `GET /api/search`.
 #[utoipa::path(get, path = "/api/search", tag = "search",
     params(
@@ -38,6 +41,7 @@ use crate::note::{self, links::LinkKey, Heading, Problem};
     responses((status = 200, body = search::Response), (status = 400, body = ErrorBody)))]
 pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<search::Response>> {
     let p = Params::parse(raw.as_deref())?;
+    state.status.fresh(FRESHNESS_WAIT).await;
     let sort = match p.one("sort") {
         None | Some("relevance") => Sort::Relevance,
         Some("date") => Sort::Date,
@@ -138,6 +142,7 @@ pub async fn note(State(state): State<AppState>, Path(raw): Path<String>) -> Api
         return Ok(state.blocking(move |s| related_of(s, &id)).await?.into_response());
     }
     let id = id_from_path(&raw)?;
+    state.status.fresh(FRESHNESS_WAIT).await;
     Ok(state.blocking(move |s| note_view(s, &id)).await?.into_response())
 }
 

@@ -101,8 +101,25 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let (state, indexer) = start(&config)?;
+    let watcher = if args.no_watch || !config.watch {
+        None
+    } else {
+        match crate::vault::watch::start(
+            state.vault.clone(),
+            indexer.jobs.clone(),
+            indexer.status.clone(),
+            args.poll || config.poll,
+        ) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                // Serving stale-but-correct results beats not serving: say so loudly.
+                tracing::error!(error = %e, "cannot watch the root: changes will not be picked up until restart");
+                None
+            }
+        }
+    };
     if let Ok(mut w) = indexer.status.watcher.lock() {
-        *w = if args.no_watch || !config.watch { "off".into() } else { "pending".into() };
+        *w = watcher.as_ref().map_or("off", |w| w.mode()).to_string();
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(async {
@@ -114,6 +131,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     });
     tracing::info!("shutting down: committing pending changes");
+    drop(watcher);
     indexer.stop();
     served?;
     Ok(ExitCode::SUCCESS)

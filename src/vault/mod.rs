@@ -4,6 +4,7 @@
 
 pub mod path;
 pub mod template;
+pub mod watch;
 
 use std::fs;
 use std::path::{Path, PathBuf};
