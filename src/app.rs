@@ -98,6 +98,8 @@ fn search_cmd(args: SearchArgs) -> anyhow::Result<ExitCode> {
         limit: args.limit,
         offset: args.offset,
         facets: false,
+        recency: args.recent,
+        typos: Default::default(),
     };
     let res = search::search(&index, &req)?;
     let mut out = std::io::stdout().lock();

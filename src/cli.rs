@@ -111,6 +111,9 @@ pub struct SearchArgs {
     /// Keep only notes with every word.
     #[arg(long)]
     pub all: bool,
+    /// Favour recent notes.
+    #[arg(long)]
+    pub recent: bool,
     /// Treat the last word as a prefix.
     #[arg(long)]
     pub prefix: bool,

@@ -36,7 +36,12 @@ pub(crate) const MAX_TOKEN_BYTES: usize = 255;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Mode {
     Main,
+    /// Everything a word matches in the expanded field: its main tokens plus derived forms. The
+    /// query side uses this.
     Expanded,
+    /// Only the derived forms, for indexing the expanded field: queries look for main tokens in
+    /// the main fields anyway, and copying them would double the indexing work for English text.
+    Extras,
 }
 
 #[derive(Clone)]
@@ -155,15 +160,19 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
             state.have_cur = true;
         }
         let have_next = state.next.read(&mut state.cursor, text);
-        self.emit_word(have_next);
+        let main = self.emit_word(have_next);
         let state = &mut self.state;
+        if self.mode == Mode::Extras {
+            state.head = main;
+        }
         state.position += 1;
         std::mem::swap(&mut state.cur, &mut state.next);
         state.have_cur = have_next;
         true
     }
 
-    fn emit_word(&mut self, have_next: bool) {
+    /// Queues the word's tokens and returns how many of them are main tokens (queued first).
+    fn emit_word(&mut self, have_next: bool) -> usize {
         let State { cur, next, arena, queue, glued, loose, stem, position, .. } = &mut self.state;
         let mut out = Emitter { arena, queue, position: *position };
         let word: &Word = cur;
@@ -184,8 +193,9 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         if !glued.is_empty() {
             out.push(glued, word.from, glued_to);
         }
+        let main = out.queue.len();
         if self.mode == Mode::Main {
-            return;
+            return main;
         }
 
         let mut derive = Deriver { out, loose, stem, english: &mut self.english };
@@ -213,6 +223,7 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         if !glued.is_empty() {
             derive.forms(glued, word.from, glued_to, false);
         }
+        main
     }
 }
 

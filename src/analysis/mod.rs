@@ -33,7 +33,7 @@ pub use analyzed_token::AnalyzedToken;
 use daftar_tokenizer::{daftar_tokenizer, Mode};
 
 /// Bump on ANY change to what tokens are produced; stored in the index, a change forces a rebuild.
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Tokenizer name of the main field analyzer.
 pub const MAIN: &str = "daftar";
@@ -44,7 +44,7 @@ pub const EXPANDED: &str = "daftar_x";
 /// Registers [`MAIN`] and [`EXPANDED`] on the index's tokenizer manager.
 pub fn register(manager: &TokenizerManager) {
     manager.register(MAIN, daftar_tokenizer(Mode::Main));
-    manager.register(EXPANDED, daftar_tokenizer(Mode::Expanded));
+    manager.register(EXPANDED, daftar_tokenizer(Mode::Extras));
 }
 
 /// Character normalisation for facet values and exact-match keys (program, tags, experts,
@@ -66,9 +66,17 @@ pub fn main_tokens(text: &str) -> Vec<AnalyzedToken> {
     collect(daftar_tokenizer(Mode::Main), text)
 }
 
-/// Tokens of `text` as the [`EXPANDED`] analyzer indexes them.
+/// Every token `text` matches in the [`EXPANDED`] field: its main tokens and their derived forms
+/// (parts, loose spellings, stems). The field itself indexes only the derived forms
+/// ([`extra_tokens`]); a query looks for all of these in it.
 pub fn expanded_tokens(text: &str) -> Vec<AnalyzedToken> {
     collect(daftar_tokenizer(Mode::Expanded), text)
+}
+
+/// Tokens of `text` as the [`EXPANDED`] analyzer indexes them: only the forms that differ from
+/// the main tokens, at the same positions.
+pub fn extra_tokens(text: &str) -> Vec<AnalyzedToken> {
+    collect(daftar_tokenizer(Mode::Extras), text)
 }
 
 /// Is this normalised term a Persian or English stop word? (Query side: stop words are not

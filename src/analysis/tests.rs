@@ -578,15 +578,23 @@ fn pathological_words_stay_bounded() {
 fn registered_analyzers_index_through_tantivy() {
     let manager = tantivy::tokenizer::TokenizerManager::default();
     register(&manager);
-    for name in [MAIN, EXPANDED] {
+    let tokens = |name: &str| {
         let mut analyzer = manager.get(name).unwrap_or_else(|| panic!("{name} not registered"));
-        let mut stream = analyzer.token_stream("گزارش‌ها");
+        let mut stream = analyzer.token_stream("گزارش‌ها managing");
         let mut seen = Vec::new();
         while let Some(t) = stream.next() {
-            seen.push(t.text.clone());
+            seen.push((t.text.clone(), t.position));
         }
-        assert!(seen.contains(&"گزارشها".to_string()), "{name}: {seen:?}");
-    }
+        seen
+    };
+    let main = tokens(MAIN);
+    assert!(main.contains(&("گزارشها".to_string(), 0)), "{main:?}");
+    // The expanded field holds only what the main field lacks, at the same positions.
+    let extras = tokens(EXPANDED);
+    assert!(extras.contains(&("گزارش".to_string(), 0)), "{extras:?}");
+    assert!(extras.contains(&("manag".to_string(), 1)), "{extras:?}");
+    assert!(extras.iter().all(|t| !main.contains(t)), "{extras:?} repeats {main:?}");
+    assert_eq!(extras, extra_tokens("گزارش‌ها managing").into_iter().map(|t| (t.text, t.position)).collect::<Vec<_>>());
 }
 
 /// A deterministic generator (no proptest): xorshift.

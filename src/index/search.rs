@@ -63,7 +63,40 @@ pub struct Request {
     pub limit: usize,
     pub offset: usize,
     pub facets: bool,
+    /// Favour recent notes: a relevance bonus that halves every [`RECENCY_HALF_LIFE_DAYS`].
+    pub recency: bool,
+    /// Word lengths (in letters) from which one and two typos are forgiven.
+    pub typos: Typos,
 }
+
+/// Word lengths from which typos are forgiven (Meilisearch's defaults: 5 and 9 letters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typos {
+    pub one: usize,
+    pub two: usize,
+}
+
+impl Default for Typos {
+    fn default() -> Self {
+        Typos { one: 5, two: 9 }
+    }
+}
+
+impl Typos {
+    /// Edits forgiven for a word of `chars` letters.
+    pub fn distance(&self, chars: usize) -> u8 {
+        if chars >= self.two {
+            2
+        } else if chars >= self.one {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// The age at which the recency bonus has halved.
+pub const RECENCY_HALF_LIFE_DAYS: f32 = 180.0;
 
 impl Default for Request {
     fn default() -> Self {
@@ -76,6 +109,8 @@ impl Default for Request {
             limit: 20,
             offset: 0,
             facets: true,
+            recency: false,
+            typos: Typos::default(),
         }
     }
 }
@@ -132,15 +167,6 @@ fn filter_values<'a>(filters: &'a Filters, dim: &str) -> &'a [String] {
         "tag" => &filters.tag,
         "status" => &filters.status,
         _ => &[],
-    }
-}
-
-/// Typo budget for a word of `chars` letters: 1 edit from 5, 2 from 9.
-pub fn typo_distance(chars: usize) -> u8 {
-    match chars {
-        0..=4 => 0,
-        5..=8 => 1,
-        _ => 2,
     }
 }
 
@@ -229,6 +255,40 @@ fn is_persian(w: &str) -> bool {
     w.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
+/// Which terms the knowledge base holds (in the body field), for query-time decisions.
+pub struct Lexicon<'a> {
+    pub searcher: &'a Searcher,
+    pub field: Field,
+    pub typos: Typos,
+}
+
+impl Lexicon<'_> {
+    /// True when some note's body holds `term`.
+    pub fn has(&self, term: &str) -> bool {
+        let term = Term::from_field_text(self.field, term);
+        self.searcher.segment_readers().iter().any(|segment| {
+            segment.inverted_index(self.field).is_ok_and(|ii| ii.get_term_info(&term).ok().flatten().is_some())
+        })
+    }
+
+    /// Splits of a joined Persian word into two known words of at least two letters each.
+    pub fn splits(&self, word: &str) -> Vec<(String, String)> {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        if chars.len() < 5 || chars.len() > 30 || !chars.iter().all(|(_, c)| ('\u{0620}'..='\u{06FF}').contains(c)) {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for &(at, _) in &chars[2..chars.len() - 1] {
+            let (a, b) = word.split_at(at);
+            if b.chars().count() >= 2 && self.has(a) && self.has(b) {
+                out.push((a.to_string(), b.to_string()));
+            }
+        }
+        out.truncate(3);
+        out
+    }
+}
+
 /// Main-field weights: title > summary and tags > headings > body.
 fn main_fields(f: &Fields) -> [(Field, f32); 4] {
     [(f.title, 4.0), (f.lead, 2.5), (f.headings, 1.8), (f.body, 1.0)]
@@ -239,13 +299,33 @@ fn expanded_fields(f: &Fields) -> [(Field, f32); 3] {
 }
 
 /// The query for one word; its terms are added to `marks` for snippets.
-fn word_query(f: &Fields, word: &str, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
+fn word_query(f: &Fields, lex: &Lexicon, word: &str, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
+    word_query_with(f, lex, word, &[], prefix, marks)
+}
+
+/// [`word_query`], also matching `joined`: the word glued to its neighbour in the query, for notes
+/// that wrote the two as one (`برنامهریزی` for the query `برنامه ریزی`).
+fn word_query_with(
+    f: &Fields,
+    lex: &Lexicon,
+    word: &str,
+    joined: &[String],
+    prefix: bool,
+    marks: &mut Marks,
+) -> Option<Box<dyn Query>> {
+    let typos = lex.typos;
     let main = analysis::main_tokens(word);
     let tokens = positions(&main);
     if tokens.is_empty() {
         return None;
     }
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
+    for j in joined {
+        marks.exact.insert(j.clone());
+        for (field, w) in main_fields(f) {
+            disjuncts.push(boost(term_q(field, j), w * 0.8));
+        }
+    }
     if tokens.len() > 1 {
         // `e-mail`, a Jalali date with its parts...: the word is a phrase of its tokens.
         return phrase_query(f, word, marks);
@@ -282,8 +362,19 @@ fn word_query(f: &Fields, word: &str, prefix: bool, marks: &mut Marks) -> Option
         }
         marks.exact.extend(parts);
     }
+    // Written joined, found where it was typed with a space (`برنامهریزی` for `برنامه ریزی`):
+    // every split into two words the knowledge base knows becomes a phrase.
+    for (a, b) in lex.splits(t) {
+        for (field, w) in main_fields(f) {
+            if let Some(q) = phrase_q(field, &[a.clone(), b.clone()], 0) {
+                disjuncts.push(boost(q, w * 0.8));
+            }
+        }
+        marks.exact.insert(a);
+        marks.exact.insert(b);
+    }
     let chars = t.chars().count();
-    let distance = typo_distance(chars);
+    let distance = typos.distance(chars);
     // Only words get typo tolerance: a code with digits (FIN-204, ISO27001, zz3) means exactly itself.
     if distance > 0 && t.chars().all(char::is_alphabetic) {
         marks.fuzzy.push((t.clone(), distance));
@@ -315,11 +406,6 @@ fn phrase_query(f: &Fields, text: &str, marks: &mut Marks) -> Option<Box<dyn Que
             }
         }
     }
-    let x: Vec<String> = positions(&analysis::expanded_tokens(text));
-    marks.expanded.extend(x.iter().cloned());
-    if let Some(q) = phrase_q(f.body_x, &x, 0) {
-        disjuncts.push(boost(q, 0.45));
-    }
     (!disjuncts.is_empty()).then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.3)) as Box<dyn Query>)
 }
 
@@ -348,13 +434,14 @@ fn field_query(f: &Fields, field: &str, value: &str, marks: &mut Marks) -> Optio
 }
 
 /// Compiles the clauses of `q`.
-pub fn compile(f: &Fields, req: &Request) -> Result<Compiled> {
+pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
     let clauses = query::parse(&req.q)?;
     let mut marks = Marks::default();
     let mut units: Vec<(bool, Box<dyn Query>)> = Vec::new();
     let mut extra: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut words_text: Vec<String> = Vec::new();
     let last_word = clauses.iter().rposition(|c| matches!(c, Clause::Word(_)));
+    let joins = adjacent_joins(lex, &clauses);
     for (i, clause) in clauses.iter().enumerate() {
         let prefix = req.prefix && Some(i) == last_word && i + 1 == clauses.len();
         match clause {
@@ -365,7 +452,7 @@ pub fn compile(f: &Fields, req: &Request) -> Result<Compiled> {
             }
             Clause::Not(inner) => {
                 let mut ignored = Marks::default();
-                if let Some(q) = clause_query(f, inner, false, &mut ignored) {
+                if let Some(q) = clause_query(f, lex, inner, false, &mut ignored) {
                     extra.push((Occur::MustNot, q));
                 }
             }
@@ -374,7 +461,11 @@ pub fn compile(f: &Fields, req: &Request) -> Result<Compiled> {
                     words_text.push(w.clone());
                 }
                 let stop = matches!(other, Clause::Word(w) if is_stop(w));
-                if let Some(q) = clause_query(f, other, prefix, &mut marks) {
+                let q = match other {
+                    Clause::Word(w) => word_query_with(f, lex, w, &joins[i], prefix, &mut marks),
+                    other => clause_query(f, lex, other, prefix, &mut marks),
+                };
+                if let Some(q) = q {
                     units.push((stop, q));
                 }
             }
@@ -408,18 +499,40 @@ pub fn compile(f: &Fields, req: &Request) -> Result<Compiled> {
     Ok(Compiled { query, units: counted, marks, extra })
 }
 
+/// For each clause, the joined forms of it with a neighbouring Persian word that some note holds.
+fn adjacent_joins(lex: &Lexicon, clauses: &[Clause]) -> Vec<Vec<String>> {
+    let mut out = vec![Vec::new(); clauses.len()];
+    let single = |c: &Clause| match c {
+        Clause::Word(w) if is_persian(w) => match positions(&analysis::main_tokens(w)).as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    for i in 1..clauses.len() {
+        if let (Some(a), Some(b)) = (single(&clauses[i - 1]), single(&clauses[i])) {
+            let joined = format!("{a}{b}");
+            if lex.has(&joined) {
+                out[i - 1].push(joined.clone());
+                out[i].push(joined);
+            }
+        }
+    }
+    out
+}
+
 fn is_stop(word: &str) -> bool {
     let tokens = positions(&analysis::main_tokens(word));
     !tokens.is_empty() && tokens.iter().all(|t| analysis::is_stop_word(t))
 }
 
-fn clause_query(f: &Fields, clause: &Clause, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
+fn clause_query(f: &Fields, lex: &Lexicon, clause: &Clause, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
     match clause {
-        Clause::Word(w) => word_query(f, w, prefix, marks),
+        Clause::Word(w) => word_query(f, lex, w, prefix, marks),
         Clause::Phrase(p) => phrase_query(f, p, marks),
         Clause::Field(field, value) => field_query(f, field, value, marks),
         Clause::Any(alternatives) => {
-            let qs: Vec<_> = alternatives.iter().filter_map(|c| clause_query(f, c, false, marks)).collect();
+            let qs: Vec<_> = alternatives.iter().filter_map(|c| clause_query(f, lex, c, false, marks)).collect();
             (!qs.is_empty()).then(|| any_of(qs))
         }
         Clause::Group(items) => {
@@ -428,12 +541,12 @@ fn clause_query(f: &Fields, clause: &Clause, prefix: bool, marks: &mut Marks) ->
                 match c {
                     Clause::Not(inner) => {
                         let mut ignored = Marks::default();
-                        if let Some(q) = clause_query(f, inner, false, &mut ignored) {
+                        if let Some(q) = clause_query(f, lex, inner, false, &mut ignored) {
                             must.push((Occur::MustNot, q));
                         }
                     }
                     c => {
-                        if let Some(q) = clause_query(f, c, false, marks) {
+                        if let Some(q) = clause_query(f, lex, c, false, marks) {
                             must.push((Occur::Must, q));
                         }
                     }
@@ -443,7 +556,7 @@ fn clause_query(f: &Fields, clause: &Clause, prefix: bool, marks: &mut Marks) ->
         }
         Clause::Not(inner) => {
             let mut ignored = Marks::default();
-            let q = clause_query(f, inner, false, &mut ignored)?;
+            let q = clause_query(f, lex, inner, false, &mut ignored)?;
             Some(Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(AllQuery)), (Occur::MustNot, q)])))
         }
     }
@@ -536,8 +649,9 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
         return Err(Error::invalid("bad_offset", format!("offset must be at most {MAX_OFFSET}")));
     }
     let f = index.fields();
-    let compiled = compile(f, req)?;
     let searcher = index.searcher();
+    let lex = Lexicon { searcher: &searcher, field: f.body, typos: req.typos };
+    let compiled = compile(f, &lex, req)?;
     let full = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, &req.filters, None));
     let total = searcher.search(full.as_ref(), &Count)?;
 
@@ -550,10 +664,19 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
         docs.into_iter().zip(matched).map(|((_, addr), m)| (m, 0.0, addr)).collect()
     } else {
         let matcher = Arc::new(Matcher::new(&searcher, &compiled.units)?);
+        let now = chrono::Utc::now().timestamp();
+        let recency = req.recency;
         let collector =
             TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).tweak_score(move |reader: &SegmentReader| {
                 let counter = matcher.segment(reader).ok();
-                move |doc: DocId, score: Score| (counter.as_ref().map_or(0, |c| c.count(doc)), score)
+                let dates = if recency { reader.fast_fields().date("date").ok() } else { None };
+                move |doc: DocId, score: Score| {
+                    let bonus = dates.as_ref().and_then(|d| d.first(doc)).map_or(1.0, |d| {
+                        let days = (now - d.into_timestamp_secs()).max(0) as f32 / 86_400.0;
+                        1.0 + 0.5 * (-days / RECENCY_HALF_LIFE_DAYS * std::f32::consts::LN_2).exp()
+                    });
+                    (counter.as_ref().map_or(0, |c| c.count(doc)), score * bonus)
+                }
             });
         let docs: Vec<((usize, Score), DocAddress)> = searcher.search(full.as_ref(), &collector)?;
         docs.into_iter().map(|((m, s), addr)| (m, s, addr)).collect()

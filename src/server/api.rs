@@ -35,6 +35,7 @@ const FRESHNESS_WAIT: std::time::Duration = std::time::Duration::from_millis(500
         ("sort" = Option<String>, Query, description = "relevance (default) or date"),
         ("match" = Option<String>, Query, description = "all: only notes with every word"),
         ("prefix" = Option<bool>, Query, description = "last word as a prefix (search as you type)"),
+        ("recency" = Option<bool>, Query, description = "favour recent notes (a bonus halving every 180 days)"),
         ("limit" = Option<usize>, Query, description = "1..=100, default 20"),
         ("offset" = Option<usize>, Query, description = "0..=10000"),
     ),
@@ -77,6 +78,8 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
         limit: p.number("limit", 20, search::MAX_LIMIT)?,
         offset: p.number("offset", 0, search::MAX_OFFSET)?,
         facets: true,
+        recency: p.bool("recency")?.unwrap_or(false),
+        typos: Default::default(),
     };
     let res = state.blocking(move |s| Ok(search::search(&s.index, &req)?)).await?;
     Ok(Json(res))

@@ -1,4 +1,5 @@
 mod api;
 mod cli;
+mod eval;
 mod harness;
 mod live;
