@@ -255,3 +255,24 @@ fn help_lists_the_commands() {
         assert!(stdout(&out).contains(cmd), "{cmd}");
     }
 }
+
+/// The spelling variants of the search evaluation work end to end through the command line.
+#[test]
+fn spelling_variants_through_the_command_line() {
+    let root = Root::knowledge();
+    let cases = [
+        ("پیمانکار", "صورتجلسه-بازدید-کارگاه.md"),
+        ("مسیریاب ها", "درس‌آموخته-قطعی-شبکه-شعب.md"),
+        ("يكسان‌سازي", "راهنمای-مدیریت-ریسک.md"),
+        ("تاخیر ترانسفورماتور", "درس‌آموخته-تأخیر-تأمین‌کننده.md"),
+        ("مساله اسکادا", "مسئله-ارتباطات-اسکادا.md"),
+        ("شـــهروندان", "درس‌آموخته-آزمون-کاربرپذیری.md"),
+        ("onbaording vendors", "vendor-onboarding.md"),
+    ];
+    for (q, want) in cases {
+        let top = ids(&search_json(&root, &[q, "--limit", "3"]));
+        assert!(top.iter().any(|id| id.ends_with(want)), "{q}: {top:?}");
+    }
+    let prefix = ids(&search_json(&root, &["--prefix", "ابرک"]));
+    assert!(prefix.first().is_some_and(|id| id.ends_with("تجربه-آموزش-کاربران-ERP.md")), "{prefix:?}");
+}
