@@ -56,7 +56,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(api::metrics))
         .route("/", get(viewer::page))
         .route("/notes/{*id}", get(viewer::page))
-        .route("/reports", get(viewer::page));
+        .route("/reports", get(viewer::page))
+        .route("/assets/{*path}", get(viewer::asset));
     api.layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -3,3 +3,4 @@ mod cli;
 mod eval;
 mod harness;
 mod live;
+mod viewer;

@@ -1,0 +1,442 @@
+// End-to-end tests of the web viewer in real headless Chromium against the real `daftar serve`
+// on a temporary copy of knowledge/ plus a bilingual note and a hostile one.
+//
+//   npm ci --prefix tests/browser && node --test tests/browser/
+//
+// DAFTAR_BIN picks the binary (default target/release/daftar), DAFTAR_CHROMIUM the browser
+// (default /usr/bin/chromium). `cargo test` runs this file through tests/it/viewer.rs.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { browser, knowledgeRoot, serve } from './harness.mjs';
+
+const BILINGUAL = `---
+title: Bilingual handover note
+kind: reference
+portfolio: Operations
+program: Digital Transformation
+project: ERP Rollout
+experts: [Sara Ahmadi]
+tags: [handover, تحویل]
+date: 2026-01-10
+review_by: 2020-01-01
+key: true
+summary: A note written in both languages, for the viewer's tests.
+---
+# Bilingual handover note
+
+## English section
+
+This paragraph is written in English and reads from left to right.
+
+## بخش فارسی
+
+این بند به فارسی نوشته شده است و از راست به چپ خوانده می‌شود.
+
+- An English item in a mixed list
+- یک مورد فارسی در فهرستی که با انگلیسی آغاز شده است
+
+| ستون | مقدار |
+| --- | --- |
+| الف | ۱۲ |
+
+\`\`\`sql
+select count(*) from handover;
+\`\`\`
+
+See [[cutover-runbook]].
+`;
+
+const LINKER = `---
+title: Handover index
+kind: reference
+program: Digital Transformation
+---
+The [[bilingual]] note is the one to read.
+`;
+
+// Every payload would set window.__pwned if it ever ran.
+const HOSTILE = `---
+title: "<script>window.__pwned='title'</script>Hostile payloads"
+kind: reference
+program: Zeta
+tags: ["<img src=x onerror=window.__pwned='tag'>"]
+summary: "<svg onload=window.__pwned='summary'></svg>hostile summary"
+---
+# Hostile payloads
+
+<script>window.__pwned = 'script'</script>
+
+<img src="x" onerror="window.__pwned = 'img'">
+
+<svg onload="window.__pwned = 'svg'"><circle r="4"/></svg>
+
+<svg><script>window.__pwned = 'svg-script'</script></svg>
+
+<iframe srcdoc="<script>parent.__pwned = 'srcdoc'</script>"></iframe>
+
+<object data="javascript:window.__pwned='object'"></object>
+
+<embed src="javascript:window.__pwned='embed'">
+
+<details open ontoggle="window.__pwned = 'details'"><summary>s</summary>d</details>
+
+<a href="javascript:window.__pwned='a'">a javascript link</a>
+
+<a href="jav&#x09;ascript:window.__pwned='tab'">an obfuscated javascript link</a>
+
+[a markdown javascript link](javascript:window.__pwned='md')
+
+<a href="data:text/html,<script>alert(1)</script>">a data link</a>
+
+<form action="javascript:window.__pwned='form'"><button>go</button></form>
+
+<meta http-equiv="refresh" content="0;url=javascript:window.__pwned='meta'">
+
+<base href="javascript:window.__pwned='base'//">
+
+<style>body { display: none }</style>
+
+<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned='mxss'"></style></mglyph></table></mtext></math>
+
+<div style="background:url(javascript:window.__pwned='style')" onclick="window.__pwned='click'">hostile words to search</div>
+`;
+
+let kb;
+let server;
+let chrome;
+
+async function newPage(options = {}) {
+  const context = await chrome.newContext({ locale: 'en-US', ...options });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10000);
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('dialog', async (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    await d.dismiss();
+  });
+  page.problems = problems;
+  return page;
+}
+
+async function closePage(page) {
+  await page.context().close();
+}
+
+/** Elements in the main area that carry anything executable. */
+function executableLeftovers() {
+  const found = [];
+  for (const el of document.querySelectorAll('main *')) {
+    if (/^(script|iframe|object|embed|base|meta|form|style)$/i.test(el.tagName)) found.push(`<${el.tagName}>`);
+    for (const a of el.attributes) {
+      if (/^on/i.test(a.name) || a.name === 'srcdoc' || a.name === 'style') found.push(`${el.tagName}[${a.name}]`);
+      if (/^\s*(javascript|data|vbscript):/i.test(a.value.replace(/[\u0000-\u0020]/g, ''))) found.push(`${el.tagName}[${a.name}=${a.value}]`);
+    }
+  }
+  return found;
+}
+
+describe('the web viewer in Chromium', () => {
+  before(async () => {
+    kb = knowledgeRoot({
+      'zz-viewer/bilingual.md': BILINGUAL,
+      'zz-viewer/handover-index.md': LINKER,
+      'zz-viewer/hostile.md': HOSTILE,
+    });
+    server = await serve(kb.root);
+    chrome = await browser();
+  });
+
+  after(async () => {
+    await chrome?.close();
+    await server?.stop();
+    kb?.cleanup();
+  });
+
+  it('serves the shell with a strict CSP, and a first load under 150 KB before fonts', async () => {
+    const res = await fetch(`${server.base}/?q=x`);
+    assert.equal(res.status, 200);
+    const csp = res.headers.get('content-security-policy');
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /object-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const html = await res.text();
+    let total = html.length;
+    const assets = [...html.matchAll(/(?:href|src)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+    assert.ok(assets.some((a) => a.endsWith('/app.js')) && assets.some((a) => a.endsWith('/style.css')), assets.join());
+    for (const a of new Set(assets)) {
+      const r = await fetch(`${server.base}${a}`);
+      assert.equal(r.status, 200, a);
+      assert.match(r.headers.get('cache-control'), /immutable/);
+      total += (await r.arrayBuffer()).byteLength;
+    }
+    assert.ok(total < 150 * 1024, `first load is ${total} bytes`);
+    const app = assets.find((a) => a.endsWith('/app.js'));
+    const etag = (await fetch(`${server.base}${app}`)).headers.get('etag');
+    assert.equal((await fetch(`${server.base}${app}`, { headers: { 'if-none-match': etag } })).status, 304);
+    const font = await fetch(`${server.base}${app.replace('app.js', 'fonts/vazirmatn-arabic.woff2')}`);
+    assert.equal(font.headers.get('content-type'), 'font/woff2');
+    assert.equal((await fetch(`${server.base}${app.replace('app.js', 'nope.js')}`)).status, 404);
+    const note = await fetch(`${server.base}/notes/zz-viewer/bilingual.md`);
+    assert.equal(note.status, 200);
+    assert.match(await note.text(), /<html lang="en" dir="ltr">/);
+    const fa = await fetch(`${server.base}/reports`, { headers: { 'accept-language': 'fa-IR,fa;q=0.9' } });
+    assert.match(await fa.text(), /<html lang="fa" dir="rtl">/);
+  });
+
+  it('searches as you type a Persian query, with hits, snippets and the URL as state', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/`);
+    await page.waitForSelector('.hit');
+    await page.keyboard.press('/');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-q');
+    await page.keyboard.type('ترانسفورماتور', { delay: 15 });
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'ترانسفورماتور');
+    await page.waitForFunction(() => document.querySelector('.hit mark'));
+    const titles = await page.$$eval('.hit-title a', (as) => as.map((a) => a.textContent));
+    assert.ok(titles.length > 0);
+    assert.ok(titles.some((t) => /[\u0600-\u06ff]/.test(t)), titles.join(' | '));
+    const count = await page.textContent('.result-count');
+    assert.match(count, /\d+ notes? in/);
+    // Typing kept the focus in the search box.
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-q');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  it('shows Persian hits right-to-left and English hits left-to-right on the same page', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/?q=ERP`);
+    await page.waitForSelector('.hit');
+    const dirs = await page.$$eval('.hit-title', (hs) => hs.map((h) => ({
+      persian: /^[^A-Za-z]*[\u0600-\u06ff]/.test(h.textContent),
+      rtl: h.matches(':dir(rtl)'),
+      auto: h.getAttribute('dir'),
+    })));
+    assert.ok(dirs.some((d) => d.persian) && dirs.some((d) => !d.persian), JSON.stringify(dirs));
+    for (const d of dirs) {
+      assert.equal(d.auto, 'auto');
+      assert.equal(d.rtl, d.persian, JSON.stringify(d));
+    }
+    await closePage(page);
+  });
+
+  it('narrows the search with a facet, multi-selects, and goes back and forward', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/?q=project`);
+    await page.waitForSelector('.hit');
+    const before = await page.textContent('.result-count strong');
+    await page.getByRole('checkbox', { name: /^Lesson\s*\d+$/ }).check();
+    await page.waitForFunction(() => new URL(location.href).searchParams.getAll('kind').join() === 'lesson');
+    await page.waitForFunction((b) => document.querySelector('.result-count strong')?.textContent !== b, before);
+    let kinds = await page.$$eval('.hit .chip.kind', (cs) => cs.map((c) => c.textContent));
+    assert.ok(kinds.length > 0 && kinds.every((k) => k === 'Lesson'), kinds.join());
+    // The counts are disjunctive: the other kinds are still offered, with their counts.
+    await page.getByRole('checkbox', { name: /^Decision\s*\d+$/ }).check();
+    await page.waitForFunction(() => new URL(location.href).searchParams.getAll('kind').join() === 'lesson,decision');
+    await page.waitForFunction(() => [...document.querySelectorAll('.hit .chip.kind')].some((c) => c.textContent === 'Decision'));
+    kinds = await page.$$eval('.hit .chip.kind', (cs) => cs.map((c) => c.textContent));
+    assert.ok(kinds.every((k) => k === 'Lesson' || k === 'Decision'), kinds.join());
+    await page.goBack();
+    await page.waitForFunction(() => new URL(location.href).searchParams.getAll('kind').join() === 'lesson');
+    await page.waitForFunction(() => ![...document.querySelectorAll('.hit .chip.kind')].some((c) => c.textContent === 'Decision'));
+    assert.equal(await page.getByRole('checkbox', { name: /^Decision\s*\d+$/ }).isChecked(), false);
+    await page.goBack();
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has('kind'));
+    await page.waitForFunction((b) => document.querySelector('.result-count strong')?.textContent === b, before);
+    assert.equal(await page.inputValue('#daftar-q'), 'project');
+    await page.goForward();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('kind') === 'lesson');
+    // The URL changes at once; the page follows when the search answers.
+    await page.waitForFunction(() => document.querySelector('[data-focus-key="kind:lesson"]')?.checked);
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  it('moves through hits with the arrow keys and opens one with Enter', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/?q=handover`);
+    await page.waitForSelector('.hit');
+    await page.focus('#daftar-q');
+    await page.keyboard.press('ArrowDown');
+    const first = await page.evaluate(() => document.activeElement.textContent);
+    assert.equal(first, await page.textContent('.hit-title a'));
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), first);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/notes\//);
+    await page.waitForSelector('#daftar-note-title');
+    assert.equal(await page.textContent('#daftar-note-title'), first);
+    await page.goBack();
+    await page.waitForSelector('.hit');
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'handover');
+    await closePage(page);
+  });
+
+  it('opens a note: rendered, each block in its own direction, contents, metadata, backlinks', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/notes/zz-viewer/bilingual.md`);
+    await page.waitForSelector('#daftar-note-title');
+    assert.equal(await page.textContent('#daftar-note-title'), 'Bilingual handover note');
+    const blocks = await page.$$eval('.prose p, .prose h2, .prose td', (els) => els.map((e) => ({
+      text: e.textContent.trim(),
+      dir: e.getAttribute('dir'),
+      rtl: e.matches(':dir(rtl)'),
+    })));
+    const english = blocks.find((b) => b.text.startsWith('This paragraph'));
+    const persian = blocks.find((b) => b.text.startsWith('این بند'));
+    assert.equal(english.dir, 'auto');
+    assert.equal(english.rtl, false);
+    assert.equal(persian.dir, 'auto');
+    assert.equal(persian.rtl, true);
+    assert.equal(blocks.find((b) => b.text === 'بخش فارسی').rtl, true);
+    assert.equal(blocks.find((b) => b.text === 'English section').rtl, false);
+    assert.equal(await page.getAttribute('.prose pre', 'dir'), 'ltr');
+    assert.equal(await page.locator('.prose .table-wrap table').count(), 1);
+    // The title is not repeated by the note's own first heading.
+    assert.equal(await page.locator('.prose h1').count(), 0);
+    const toc = await page.$$eval('.toc a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.deepEqual(toc.length, 2, toc.join());
+    // Contents links are anchors on the same page: no re-render, the heading comes into view.
+    await page.evaluate(() => (document.getElementById('daftar-note-title').dataset.mark = 'same'));
+    await page.click('.toc a >> nth=1');
+    await page.waitForFunction(() => decodeURIComponent(location.hash).length > 1);
+    assert.match(page.url(), /\/notes\/zz-viewer\/bilingual\.md#/);
+    await page.waitForTimeout(200);
+    assert.equal(await page.getAttribute('#daftar-note-title', 'data-mark'), 'same');
+    const anchor = decodeURIComponent(new URL(page.url()).hash.slice(1));
+    assert.ok(await page.evaluate((id) => {
+      const r = document.getElementById(id).getBoundingClientRect();
+      return r.top > -2 && r.top < innerHeight / 2;
+    }, anchor));
+    // Metadata, with the overdue review.
+    const meta = await page.textContent('.meta');
+    for (const want of ['Digital Transformation', 'ERP Rollout', 'Sara Ahmadi', 'handover', 'Review overdue', 'zz-viewer/bilingual.md']) {
+      assert.ok(meta.includes(want), `${want} in ${meta}`);
+    }
+    assert.equal(await page.locator('.note-head .chip.overdue').count(), 1);
+    assert.equal(await page.locator('.note-head .chip.key').count(), 1);
+    assert.equal(await page.getAttribute('.meta a.button', 'href'), '/raw/zz-viewer/bilingual.md');
+    const backlinks = await page.$$eval('.backlinks a', (as) => as.map((a) => a.textContent));
+    assert.ok(backlinks.includes('Handover index'), backlinks.join());
+    // A wiki-link in the note is a viewer link.
+    await page.click('.prose a[href^="/notes/"]');
+    await page.waitForURL(/cutover-runbook\.md$/);
+    await page.waitForFunction(() => /cutover runbook/i.test(document.getElementById('daftar-note-title')?.textContent));
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  it('switches the interface language, flipping the layout, and remembers it', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/notes/zz-viewer/bilingual.md`);
+    await page.waitForSelector('#daftar-note-title');
+    assert.equal(await page.getAttribute('html', 'dir'), 'ltr');
+    assert.equal(await page.textContent('#daftar-lang'), 'فارسی');
+    await page.click('#daftar-lang');
+    await page.waitForFunction(() => document.documentElement.lang === 'fa' && document.documentElement.dir === 'rtl');
+    await page.waitForFunction(() => document.querySelector('.meta h2')?.textContent === 'مشخصات');
+    assert.equal(await page.textContent('.nav a[data-nav="search"]'), 'جستجو');
+    assert.equal(await page.getAttribute('#daftar-q', 'placeholder').then((p) => /[\u0600-\u06ff]/.test(p)), true);
+    assert.equal(await page.textContent('.note-head .chip.kind'), 'مرجع');
+    // Jalali date with Persian digits: 2026-01-10 is 20 Dey 1404.
+    const when = await page.textContent('.byline time');
+    assert.match(when, /۱۴۰۴/);
+    assert.match(when, /دی/);
+    // The note's own English text still reads left to right inside the Persian layout.
+    assert.equal(await page.locator('.prose p', { hasText: 'This paragraph' }).evaluate((e) => e.matches(':dir(ltr)')), true);
+    await page.reload();
+    await page.waitForSelector('#daftar-note-title');
+    assert.equal(await page.getAttribute('html', 'lang'), 'fa');
+    await page.goto(`${server.base}/?q=handover`);
+    await page.waitForSelector('.hit');
+    assert.match(await page.textContent('.result-count'), /[۰-۹]+ یادداشت/);
+    await page.click('#daftar-lang');
+    await page.waitForFunction(() => document.documentElement.dir === 'ltr');
+    await page.waitForFunction(() => /\d+ notes? in/.test(document.querySelector('.result-count').textContent));
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  it('opens a hostile note and no script runs', async () => {
+    const page = await newPage();
+    const csp = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) csp.push(m.text());
+    });
+    await page.goto(`${server.base}/?q=hostile`);
+    await page.waitForSelector('.hit');
+    const title = await page.textContent('.hit-title a');
+    assert.match(title, /<script>window.__pwned='title'<\/script>Hostile payloads/);
+    await page.click('.hit-title a');
+    await page.waitForSelector('#daftar-note-title');
+    await page.waitForTimeout(300);
+    // Click everything clickable in the note, as a curious reader would.
+    for (const el of await page.$$('.prose a, .prose div, .prose summary')) await el.click({ force: true, noWaitAfter: true }).catch(() => {});
+    await page.waitForTimeout(200);
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    assert.deepEqual(await page.evaluate(executableLeftovers), []);
+    assert.ok(page.url().includes('/notes/zz-viewer/hostile.md'), page.url());
+    assert.ok((await page.textContent('.prose')).includes('hostile words to search'));
+    assert.deepEqual(page.problems, []);
+    assert.deepEqual(csp, [], 'the sanitiser let something through that only the CSP stopped');
+    await closePage(page);
+  });
+
+  it('explains what to do when nothing matches, when a query is wrong, and when a note is missing', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/?q=zzqqxxnothing&kind=lesson`);
+    await page.waitForSelector('.empty');
+    assert.match(await page.textContent('.empty h2'), /No notes match “zzqqxxnothing”/);
+    assert.equal(await page.locator('.empty a', { hasText: 'Lesson' }).count(), 1);
+    await page.goto(`${server.base}/?from=someday`);
+    await page.waitForSelector('.error');
+    assert.match(await page.textContent('.error'), /not a date/);
+    await page.goto(`${server.base}/notes/nowhere/missing-note.md`);
+    await page.waitForSelector('.note-missing');
+    assert.match(await page.textContent('.note-missing h1'), /not found/);
+    assert.match(await page.getAttribute('.note-missing a.button', 'href'), /q=missing\+note/);
+    await closePage(page);
+  });
+
+  it('browses programs, key documents with overdue reviews, experts and problems', async () => {
+    const page = await newPage();
+    await page.goto(`${server.base}/reports`);
+    await page.waitForSelector('.program-card');
+    assert.ok(await page.locator('.program-card h3 a', { hasText: 'Digital Transformation' }).count() >= 1);
+    await page.click('.program-card:has(h3 a:text-is("Digital Transformation")) a[href*="tab=key"]');
+    await page.waitForURL(/tab=key&program=Digital/);
+    await page.waitForSelector('.key-docs');
+    const key = await page.$$eval('.key-docs .doc h3 a', (as) => as.map((a) => a.textContent));
+    assert.ok(key.includes('Bilingual handover note'), key.join());
+    const late = await page.$$eval('.overdue-docs .doc h3 a', (as) => as.map((a) => a.textContent));
+    assert.ok(late.includes('Bilingual handover note'), late.join());
+    await page.click('.tabs a[href="/reports?tab=experts"]');
+    await page.waitForSelector('.expert-card');
+    assert.ok(await page.locator('.expert-card h2 a', { hasText: 'Sara Ahmadi' }).count() >= 1);
+    await page.click('.tabs a[href="/reports?tab=problems"]');
+    await page.waitForSelector('.problem-list, .all-good');
+    await closePage(page);
+  });
+
+  it('works at 360 px: filters behind a toggle, nothing wider than the screen', async () => {
+    const page = await newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(`${server.base}/?q=risk`);
+    await page.waitForSelector('.hit');
+    assert.equal(await page.isVisible('.facets'), false);
+    await page.click('.filters-toggle');
+    assert.equal(await page.isVisible('.facets'), true);
+    assert.equal(await page.getAttribute('.filters-toggle', 'aria-expanded'), 'true');
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(wide <= 360, `page is ${wide} px wide`);
+    for (const note of ['zz-viewer/bilingual.md', 'pmo/pmis/pmis-architecture.md']) {
+      await page.goto(`${server.base}/notes/${note}`);
+      await page.waitForSelector('#daftar-note-title');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert.ok(width <= 360, `${note} is ${width} px wide`);
+    }
+    await closePage(page);
+  });
+});
