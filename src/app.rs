@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 
 use crate::check;
-use crate::cli::{CheckArgs, Cli, Command, IndexArgs, Location, NewArgs, SearchArgs, SortArg};
+use crate::cli::{CheckArgs, Cli, Command, ExpertsArgs, IndexArgs, Location, NewArgs, SearchArgs, SortArg};
 use crate::config::{self, Config};
 use crate::index::search::{self, Filters, Request, Sort};
 use crate::index::{sync, Index};
@@ -23,6 +23,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search_cmd(args),
         Command::Check(args) => check_cmd(args),
         Command::New(args) => new(args),
+        Command::Experts(args) => experts_cmd(args),
     }
 }
 
@@ -139,8 +140,21 @@ fn terminal_snippet(html: &str, color: bool) -> String {
 fn check_cmd(args: CheckArgs) -> anyhow::Result<ExitCode> {
     let root = config::root(args.root.as_deref(), None);
     let vault = Vault::open(&root).with_context(|| format!("cannot open {}", root.display()))?;
+    if args.install_hook {
+        return install_hook(vault.root());
+    }
+    let paths = if args.staged {
+        let staged = crate::git::hook::staged(vault.root()).context("cannot list the staged notes")?;
+        if staged.is_empty() {
+            eprintln!("no staged notes to check");
+            return Ok(ExitCode::SUCCESS);
+        }
+        staged
+    } else {
+        args.paths
+    };
     let started = std::time::Instant::now();
-    let findings = check::check(&vault, &args.paths);
+    let findings = check::check(&vault, &paths);
     let mut out = std::io::stdout().lock();
     let display_root = if root == std::path::Path::new(".") { std::path::PathBuf::new() } else { root.clone() };
     for f in &findings {
@@ -154,6 +168,43 @@ fn check_cmd(args: CheckArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
     Ok(if findings.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `daftar check --install-hook`.
+fn install_hook(root: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use crate::git::hook::{self, Installed};
+    let exe = std::env::current_exe().unwrap_or_else(|_| std::path::PathBuf::from("daftar"));
+    let said = match hook::install(root, &exe)? {
+        Installed::New(p) => format!("installed the pre-commit hook: {}", p.display()),
+        Installed::Updated(p) => format!("updated the pre-commit hook: {}", p.display()),
+        Installed::AlreadyThere(p) => format!("the pre-commit hook is already installed: {}", p.display()),
+    };
+    writeln!(std::io::stdout().lock(), "{said}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `daftar experts`: people ranked by their notes' relevance to a topic.
+fn experts_cmd(args: ExpertsArgs) -> anyhow::Result<ExitCode> {
+    let (config, vault) = open(&args.location)?;
+    let index = open_for_search(&config, &vault)?;
+    let q = args.query.join(" ");
+    let people = crate::index::expertise::find(&index, &q, args.limit.max(1))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({ "query": q, "experts": people });
+        writeln!(out, "{}", serde_json::to_string_pretty(&json)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if people.is_empty() {
+        writeln!(out, "nobody found for `{q}`")?;
+    }
+    for (i, p) in people.iter().enumerate() {
+        writeln!(out, "{:>2}. {}  score {:.2}, {} note(s)", i + 1, p.name, p.score, p.notes)?;
+        for e in &p.evidence {
+            writeln!(out, "      {} ({}, {})", e.title, e.id, e.role.as_str())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `daftar new`.

@@ -39,6 +39,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Write a new note from a template in the right folder.
     New(NewArgs),
+    /// Who knows about this: people ranked by their notes' relevance (experts and commit authors).
+    Experts(ExpertsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +134,26 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+    /// Check the notes staged for the next git commit (what the pre-commit hook runs).
+    #[arg(long, conflicts_with = "paths")]
+    pub staged: bool,
+    /// Install a git pre-commit hook in the root's repository that runs `daftar check --staged`.
+    #[arg(long, conflicts_with_all = ["paths", "staged"])]
+    pub install_hook: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExpertsArgs {
+    /// The topic: words, "phrases", field:value, as in search.
+    #[arg(required = true)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub location: Location,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Print JSON: {"query", "experts": [{name, score, notes, evidence}]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -24,6 +25,15 @@ pub struct FileConfig {
     pub pull: Option<String>,
     pub poll: Option<bool>,
     pub watch: Option<bool>,
+    pub git: Option<GitFileConfig>,
+}
+
+/// `[git]` in `daftar.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GitFileConfig {
+    /// The shared secret of `POST /api/hooks/git` (`DAFTAR_WEBHOOK_SECRET` overrides it).
+    pub webhook_secret: Option<String>,
 }
 
 /// The resolved configuration.
@@ -35,6 +45,46 @@ pub struct Config {
     pub config_file: Option<PathBuf>,
     pub watch: bool,
     pub poll: bool,
+    /// Pull from the git upstream at this interval (`--pull`, `DAFTAR_PULL`, `pull` in the file).
+    pub pull: Option<Duration>,
+    /// The webhook's shared secret; without one, `POST /api/hooks/git` does not exist.
+    pub webhook_secret: Option<String>,
+}
+
+impl Config {
+    /// Defaults for a root (index in `<root>/.daftar`, loopback address, watching natively, no pulls).
+    pub fn for_root(root: &Path) -> Config {
+        Config {
+            root: root.to_path_buf(),
+            index: root.join(crate::vault::INDEX_DIR),
+            addr: SocketAddr::from(([127, 0, 0, 1], 7373)),
+            config_file: None,
+            watch: true,
+            poll: false,
+            pull: None,
+            webhook_secret: None,
+        }
+    }
+}
+
+/// Reads an interval: a number with a unit (`500ms`, `60s`, `5m`, `1h`), seconds without one.
+pub fn parse_interval(text: &str) -> Result<Duration> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let bad = || Error::invalid("bad_interval", format!("`{text}` is not an interval like 30s, 5m or 1h"));
+    let n: f64 = number.parse().map_err(|_| bad())?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" | "sec" | "secs" => n,
+        "m" | "min" | "mins" => n * 60.0,
+        "h" => n * 3600.0,
+        _ => return Err(bad()),
+    };
+    if !(secs.is_finite() && secs > 0.0 && secs <= 7.0 * 86400.0) {
+        return Err(Error::invalid("bad_interval", format!("`{text}` must be more than 0 and at most a week")));
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 fn env_path(name: &str) -> Option<PathBuf> {
@@ -101,5 +151,43 @@ pub fn load(location: &Location, addr: Option<&str>) -> Result<Config> {
     let addr: SocketAddr = addr_text
         .parse()
         .map_err(|_| Error::invalid("bad_addr", format!("`{addr_text}` is not an address like 127.0.0.1:7373")))?;
-    Ok(Config { root, index, addr, config_file, watch: file.watch.unwrap_or(true), poll: file.poll.unwrap_or(false) })
+    let pull = std::env::var("DAFTAR_PULL").ok().filter(|s| !s.is_empty()).or(file.pull.clone());
+    let pull = pull.as_deref().map(parse_interval).transpose()?;
+    let webhook_secret = std::env::var("DAFTAR_WEBHOOK_SECRET")
+        .ok()
+        .or_else(|| file.git.as_ref().and_then(|g| g.webhook_secret.clone()))
+        .filter(|s| !s.trim().is_empty());
+    Ok(Config {
+        root,
+        index,
+        addr,
+        config_file,
+        watch: file.watch.unwrap_or(true),
+        poll: file.poll.unwrap_or(false),
+        pull,
+        webhook_secret,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        for (text, secs) in [("60s", 60.0), ("5m", 300.0), ("1h", 3600.0), ("500ms", 0.5), ("90", 90.0), ("1.5m", 90.0)]
+        {
+            assert_eq!(parse_interval(text).expect(text), Duration::from_secs_f64(secs), "{text}");
+        }
+        for bad in ["", "s", "0s", "-5s", "5 parsecs", "9999h"] {
+            assert!(parse_interval(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_webhook_secret_lives_under_git() {
+        let f: FileConfig = toml::from_str("pull = \"5m\"\n[git]\nwebhook_secret = \"x\"\n").expect("parse");
+        assert_eq!(f.git.and_then(|g| g.webhook_secret).as_deref(), Some("x"));
+        assert!(toml::from_str::<FileConfig>("[git]\nsecret = \"x\"\n").is_err());
+    }
 }

@@ -1,7 +1,10 @@
 //! The index-writer task: the one owner of the [`Writer`], on its own thread. Every change — the
-//! start-up sync, a watcher batch, a full reconcile after the watcher lost events — arrives as a
-//! [`Job`], is applied and committed as one batch, and the reader is reloaded at once. Request
-//! handlers only read; they see progress through the shared [`Status`].
+//! start-up sync, a watcher batch, a full reconcile after the watcher lost events, HEAD moving after
+//! a commit or a pull — arrives as a [`Job`], is applied and committed as one batch, and the reader
+//! is reloaded at once. Request handlers only read; they see progress through the shared [`Status`].
+//!
+//! The writer also keeps the git [`History`] current: it reads it once before the start-up sync and
+//! then only the new commits when HEAD moves, re-indexing just the notes whose history changed.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -12,6 +15,8 @@ use std::time::{Instant, SystemTime};
 
 use serde::Serialize;
 
+use crate::git::history::{self, History, Update};
+use crate::git::Repo;
 use crate::index::sync::{self, Summary};
 use crate::index::writer::Writer;
 use crate::index::Index;
@@ -25,6 +30,9 @@ pub enum Job {
     Reconcile { reason: String, upto: u64 },
     /// These paths (absolute) may have changed: re-check each on disk, upsert or delete.
     Paths { paths: Vec<std::path::PathBuf>, upto: u64 },
+    /// The repository's HEAD may have moved: read the new commits and re-index the notes whose
+    /// history changed (their files may not have).
+    Head,
     /// Commit what is pending and stop.
     Stop,
 }
@@ -58,21 +66,27 @@ pub struct SyncReport {
 pub struct Indexer {
     pub jobs: Sender<Job>,
     pub status: Arc<Status>,
+    /// The notes' git history, kept current by the thread (empty without git).
+    pub history: history::Shared,
+    /// The repository holding the root, if any.
+    pub repo: Option<Repo>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Indexer {
-    /// Starts the thread; it begins with a reconcile of the whole root.
+    /// Starts the thread; it reads the git history (when the root is in a work tree) and begins
+    /// with a reconcile of the whole root.
     pub fn start(vault: Vault, index: Index, writer: Writer) -> Indexer {
         let (jobs, rx) = std::sync::mpsc::channel();
         let status = Arc::new(Status::default());
         let _ = jobs.send(Job::Reconcile { reason: "start-up".into(), upto: 0 });
+        let repo = Repo::discover(vault.root());
+        let history: history::Shared = Arc::default();
+        let work = Work { vault, index, writer, repo: repo.clone(), history: history.clone() };
         let thread_status = status.clone();
-        let thread = std::thread::Builder::new()
-            .name("daftar-indexer".into())
-            .spawn(move || run(vault, index, writer, rx, thread_status))
-            .ok();
-        Indexer { jobs, status, thread }
+        let thread =
+            std::thread::Builder::new().name("daftar-indexer".into()).spawn(move || run(work, rx, thread_status)).ok();
+        Indexer { jobs, status, history, repo, thread }
     }
 
     /// Asks the thread to commit and stop, and waits for it.
@@ -84,12 +98,28 @@ impl Indexer {
     }
 }
 
-fn run(vault: Vault, index: Index, mut writer: Writer, rx: Receiver<Job>, status: Arc<Status>) {
+/// What the writer thread owns.
+struct Work {
+    vault: Vault,
+    index: Index,
+    writer: Writer,
+    repo: Option<Repo>,
+    history: history::Shared,
+}
+
+fn run(work: Work, rx: Receiver<Job>, status: Arc<Status>) {
+    let Work { vault, index, mut writer, repo, history } = work;
+    // The history first, so the start-up sync indexes every note with it (and only once).
+    let loaded = History::load(repo.as_ref());
+    if let Ok(mut h) = history.write() {
+        *h = loaded;
+    }
     while let Ok(first) = rx.recv() {
         // Drain what is queued so a flood becomes one batch.
         let mut reconcile: Option<String> = None;
         let mut paths: BTreeSet<std::path::PathBuf> = BTreeSet::new();
         let mut stop = false;
+        let mut head = false;
         let mut upto = 0;
         for job in std::iter::once(first).chain(rx.try_iter()) {
             match job {
@@ -101,13 +131,27 @@ fn run(vault: Vault, index: Index, mut writer: Writer, rx: Receiver<Job>, status
                     paths.extend(p);
                     upto = upto.max(u);
                 }
+                Job::Head => head = true,
                 Job::Stop => stop = true,
             }
         }
+        if let (true, Some(repo)) = (head, &repo) {
+            match update_history(repo, &history) {
+                HeadMoved::No => {}
+                HeadMoved::Notes(ids) => paths.extend(ids.iter().map(|id| vault.root().join(id))),
+                HeadMoved::Everything => {
+                    reconcile.get_or_insert_with(|| "history rewritten".to_string());
+                }
+            }
+        }
+        let history = match history.read() {
+            Ok(h) => h,
+            Err(poisoned) => poisoned.into_inner(),
+        };
         status.pending.store(paths.len(), Ordering::Relaxed);
         if let Some(reason) = reconcile {
             let started = Instant::now();
-            match sync::sync(&vault, &index, &mut writer, &|_, _| {}) {
+            match sync::sync_with(&vault, &index, &mut writer, &history, &|_, _| {}) {
                 Ok(summary) => {
                     if summary.added + summary.updated + summary.removed > 0 {
                         status.commits.fetch_add(1, Ordering::Relaxed);
@@ -120,7 +164,8 @@ fn run(vault: Vault, index: Index, mut writer: Writer, rx: Receiver<Job>, status
             status.ready.store(true, Ordering::Relaxed);
             tracing::debug!(ms = started.elapsed().as_millis() as u64, "reconcile done");
         } else if !paths.is_empty() {
-            apply_paths(&vault, &index, &mut writer, &paths, &status);
+            let reason = if head { "git" } else { "watch" };
+            apply_paths(&vault, &index, &mut writer, &paths, &status, &history, reason);
         }
         status.pending.store(0, Ordering::Relaxed);
         status.applied.fetch_max(upto, Ordering::SeqCst);
@@ -135,13 +180,54 @@ fn run(vault: Vault, index: Index, mut writer: Writer, rx: Receiver<Job>, status
     }
 }
 
+/// What moving HEAD means for the index.
+enum HeadMoved {
+    No,
+    /// These notes (ids, some perhaps gone) have a different history.
+    Notes(std::collections::BTreeSet<String>),
+    /// The history was read anew: reconcile everything.
+    Everything,
+}
+
+/// Brings the history to the current HEAD. The write lock is held only while the new commits are
+/// put in (or a re-read history swapped in); readers wait that long at most.
+fn update_history(repo: &Repo, shared: &history::Shared) -> HeadMoved {
+    let started = Instant::now();
+    let mut h = match shared.write() {
+        Ok(h) => h,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    match h.update(repo) {
+        Ok(Update::Unchanged) => HeadMoved::No,
+        Ok(Update::Changed(ids)) => {
+            tracing::info!(
+                head = h.head().unwrap_or(""),
+                notes = ids.len(),
+                ms = started.elapsed().as_millis() as u64,
+                "HEAD moved: history updated"
+            );
+            HeadMoved::Notes(ids)
+        }
+        Ok(Update::Rewritten) => {
+            tracing::info!(head = h.head().unwrap_or(""), "HEAD moved to an unrelated commit: history read again");
+            HeadMoved::Everything
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the new commits: keeping the history as it was");
+            HeadMoved::No
+        }
+    }
+}
+
 impl Status {
-    /// Waits, at most `limit`, until every watcher event seen before this call is committed:
-    /// a search right after a save sees the save.
+    /// Waits, at most `limit`, until every watcher event seen before this call is committed (a
+    /// search right after a save sees the save) and the start-up sync is done (a search right after
+    /// start-up sees the notes, when the sync is quick enough).
     pub async fn fresh(&self, limit: std::time::Duration) {
         let target = self.seen.load(Ordering::SeqCst);
         let started = Instant::now();
-        while self.applied.load(Ordering::SeqCst) < target && started.elapsed() < limit {
+        let behind = || self.applied.load(Ordering::SeqCst) < target || !self.ready.load(Ordering::Relaxed);
+        while behind() && started.elapsed() < limit {
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
     }
@@ -163,6 +249,8 @@ fn apply_paths(
     writer: &mut Writer,
     paths: &BTreeSet<std::path::PathBuf>,
     status: &Status,
+    history: &History,
+    reason: &str,
 ) {
     let started = Instant::now();
     let indexed = match sync::indexed(index) {
@@ -178,12 +266,11 @@ fn apply_paths(
         let id = vault.id_of(path);
         match (entry, id) {
             (Some(entry), _) => {
-                let plan = sync::plan(vault, vec![entry.clone()], &indexed);
+                let plan = sync::plan(vault, vec![entry.clone()], &indexed, history);
                 if plan.upserts.is_empty() {
                     continue;
                 }
-                let (note, stamp) = sync::load(vault, &entry);
-                if let Err(e) = writer.upsert(&note, stamp) {
+                if let Err(e) = sync::upsert(vault, writer, &entry, history) {
                     tracing::error!(error = %e, id = %entry.id, "cannot index");
                     continue;
                 }
@@ -196,10 +283,9 @@ fn apply_paths(
             (None, Some(id)) => {
                 if path.is_dir() {
                     // A folder appeared (moved or copied in): index what it holds that is new or changed.
-                    let plan = sync::plan(vault, vault.scan_under(path), &indexed);
+                    let plan = sync::plan(vault, vault.scan_under(path), &indexed, history);
                     for (entry, new) in &plan.upserts {
-                        let (note, stamp) = sync::load(vault, entry);
-                        if let Err(e) = writer.upsert(&note, stamp) {
+                        if let Err(e) = sync::upsert(vault, writer, entry, history) {
                             tracing::error!(error = %e, id = %entry.id, "cannot index");
                         } else if *new {
                             summary.added += 1;
@@ -227,7 +313,7 @@ fn apply_paths(
             summary.problems = sync::count_with_problems(index).unwrap_or(0);
             summary.seconds = started.elapsed().as_secs_f64();
             tracing::info!(%summary, "applied changes");
-            record(status, "watch", summary);
+            record(status, reason, summary);
         }
         Err(e) => {
             tracing::error!(error = %e, "commit failed; reconciling");

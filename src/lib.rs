@@ -11,7 +11,10 @@
 //! - [`vault`]: the notes folder, the source of truth; note ids; path vetting; `daftar new`.
 //! - [`note`]: pure parsing of one note (`&[u8]` → [`note::Note`]), its dates and links.
 //! - [`analysis`]: the Persian/English tokenizers used at index and query time.
-//! - [`index`]: tantivy: schema, sync, the single writer, search, snippets.
+//! - [`index`]: tantivy: schema, sync, the single writer, search, snippets, the expert finder and
+//!   the decision-makers' views (key documents, reviews, recent changes).
+//! - [`git`]: the notes' history and authorship, following HEAD, pulling from the upstream, the
+//!   webhook and the pre-commit hook; everything degrades to file times without git.
 //! - [`check`]: whole-root validation (`daftar check`).
 //! - [`server`]: the HTTP API and viewer.
 //! - [`config`], [`cli`], [`app`]: configuration layers, the command line, and the wiring.
@@ -22,6 +25,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod git;
 pub mod index;
 pub mod indexer;
 pub mod note;

@@ -1,5 +1,6 @@
 //! Read-side views other than search: resolving link keys to notes, backlinks, the portfolio →
-//! program → project tree, experts, problems and counts. Like search, each call takes a searcher
+//! program → project tree, experts, problems and counts (reviews and key documents are in
+//! [`super::briefing`]). Like search, each call takes a searcher
 //! and only reads.
 
 use std::collections::{BTreeMap, HashSet};
@@ -157,15 +158,16 @@ pub struct Expert {
     pub top_tags: Vec<FacetValue>,
 }
 
-/// Experts with their note counts, programs and top tags, most prolific first.
+/// The people who know the notes — named experts and commit authors alike — with their note
+/// counts, programs and top tags, most prolific first.
 pub fn experts(index: &Index, visible: &dyn Query) -> Result<Vec<Expert>> {
     let f = index.fields();
-    let people = facet(index, "expert_f", visible)?;
+    let people = facet(index, "author_f", visible)?;
     let mut out = Vec::with_capacity(people.len());
     for person in people.into_iter().take(1000) {
         let mine = BooleanQuery::new(vec![
             (Occur::Must, visible.box_clone()),
-            (Occur::Must, term(f.expert_k, &crate::analysis::fold_key(&person.value))),
+            (Occur::Must, term(f.author_k, &crate::analysis::fold_key(&person.value))),
         ]);
         let mut top_tags = facet(index, "tag_f", &mine)?;
         top_tags.truncate(5);
@@ -251,22 +253,6 @@ pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> R
         out.push(ProblemNote { id: card.id, title: card.title, problems: findings });
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(out)
-}
-
-/// Notes whose `review_by` is before `now` (visible ones), overdue longest first.
-pub fn overdue(index: &Index, visible: &dyn Query, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Card>> {
-    let f = index.fields();
-    let range = RangeQuery::new(
-        std::ops::Bound::Unbounded,
-        std::ops::Bound::Excluded(Term::from_field_date(
-            f.review_by,
-            tantivy::DateTime::from_timestamp_secs(now.timestamp()),
-        )),
-    );
-    let q = BooleanQuery::new(vec![(Occur::Must, visible.box_clone()), (Occur::Must, Box::new(range))]);
-    let mut out = cards(index, &q, 10_000)?;
-    out.sort_by(|a, b| a.review_by.cmp(&b.review_by).then_with(|| a.id.cmp(&b.id)));
     Ok(out)
 }
 

@@ -5,8 +5,10 @@
 //! The notes are the store and the index is a rebuildable cache: a different schema or analyser
 //! version, or an index that cannot be opened, means a rebuild, never lost notes.
 
+pub mod briefing;
 pub mod browse;
 pub mod card;
+pub mod expertise;
 pub mod query;
 pub mod related;
 pub mod schema;

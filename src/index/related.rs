@@ -1,5 +1,6 @@
-//! Related notes: more-like-this over the note's text, plus notes sharing its tags and the notes it
-//! links to or that link to it. Each related note says why it is related.
+//! Related notes: more-like-this over the note's text, plus notes sharing its tags, notes known by
+//! the same people (experts or commit authors; weighed lightly: a prolific author knows many
+//! unrelated things), and the notes that link to it. Each related note says why it is related.
 
 use std::collections::HashMap;
 
@@ -14,6 +15,11 @@ use super::card::Card;
 use super::Index;
 use crate::analysis::fold_key;
 use crate::error::Result;
+
+/// What knowing the same people adds to a note's score (shared tags add 0.5, a link 0.7).
+const SAME_PEOPLE: f32 = 0.3;
+/// People of a note considered.
+const MAX_PEOPLE: usize = 10;
 
 /// A related note, its score and the reasons.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -66,6 +72,22 @@ pub fn related(index: &Index, id: &str, limit: usize) -> Result<Option<Vec<Relat
             let e = scored.entry(doc).or_default();
             e.0 += 0.5;
             e.1.push("shared tags".into());
+        }
+    }
+    let people: Vec<String> = me.experts.iter().chain(&me.contributors).map(|p| fold_key(p)).take(MAX_PEOPLE).collect();
+    if !people.is_empty() {
+        let q: Vec<(Occur, Box<dyn Query>)> = people
+            .iter()
+            .map(|p| {
+                let q: Box<dyn Query> =
+                    Box::new(TermQuery::new(Term::from_field_text(f.author_k, p), IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        for (_, doc) in searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(limit * 2).order_by_score())? {
+            let e = scored.entry(doc).or_default();
+            e.0 += SAME_PEOPLE;
+            e.1.push("same people".into());
         }
     }
     let mut out: Vec<Related> = Vec::new();

@@ -1,7 +1,8 @@
 //! The tantivy schema, built once, with its field handles kept in [`Fields`]. Every metadata field
 //! is stored (in the `card`) and indexed; facets carry the portfolio → program → project tree and
 //! the expert, kind, tag and status values; dates are fast fields; the content hash, mtime and size
-//! let a sync skip unchanged notes.
+//! let a sync skip unchanged notes, and the history digest re-indexes a note whose commits changed.
+//! `author_k`/`author_f` hold the people who know a note: its experts and its commit authors.
 
 use tantivy::schema::{
     DateOptions, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
@@ -11,7 +12,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bump when the schema or how notes map onto it changes: a different version forces a rebuild.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Field handles, resolved once.
 #[derive(Debug, Clone)]
@@ -34,6 +35,7 @@ pub struct Fields {
     pub tag_k: Field,
     pub status_k: Field,
     pub meta_k: Field,
+    pub author_k: Field,
     pub key: Field,
     pub problems: Field,
     pub tree: Field,
@@ -43,11 +45,14 @@ pub struct Fields {
     pub kind_f: Field,
     pub tag_f: Field,
     pub status_f: Field,
+    pub author_f: Field,
     pub date: Field,
     pub review_by: Field,
+    pub updated: Field,
     pub mtime: Field,
     pub size: Field,
     pub hash: Field,
+    pub history: Field,
     pub card: Field,
 }
 
@@ -88,6 +93,7 @@ pub fn build() -> (Schema, Fields) {
         tag_k: b.add_text_field("tag_k", STRING),
         status_k: b.add_text_field("status_k", STRING),
         meta_k: b.add_text_field("meta_k", STRING),
+        author_k: b.add_text_field("author_k", STRING),
         key: b.add_bool_field("key", INDEXED | FAST),
         problems: b.add_u64_field("problems", INDEXED | FAST),
         tree: b.add_facet_field("tree", facet()),
@@ -97,11 +103,14 @@ pub fn build() -> (Schema, Fields) {
         kind_f: b.add_facet_field("kind_f", facet()),
         tag_f: b.add_facet_field("tag_f", facet()),
         status_f: b.add_facet_field("status_f", facet()),
+        author_f: b.add_facet_field("author_f", facet()),
         date: b.add_date_field("date", date.clone()),
-        review_by: b.add_date_field("review_by", date),
+        review_by: b.add_date_field("review_by", date.clone()),
+        updated: b.add_date_field("updated", date),
         mtime: b.add_i64_field("mtime", FAST | STORED),
         size: b.add_u64_field("size", FAST | STORED),
         hash: b.add_u64_field("hash", FAST | STORED),
+        history: b.add_u64_field("history", FAST | STORED),
         card: b.add_text_field("card", STORED),
     };
     (b.build(), fields)

@@ -415,7 +415,9 @@ fn field_query(f: &Fields, field: &str, value: &str, marks: &mut Marks) -> Optio
     let target = match field {
         "program" => f.program_k,
         "project" => f.project_k,
-        "expert" | "author" => f.expert_k,
+        "expert" => f.expert_k,
+        // Anyone who knows the note: its experts and its commit authors.
+        "author" => f.author_k,
         "kind" => f.kind_k,
         "tag" => f.tag_k,
         "status" => f.status_k,

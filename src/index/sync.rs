@@ -1,6 +1,7 @@
 //! Reconciling the index with the folder: add new notes, re-index changed ones (mtime+size fast
 //! path, content hash to confirm), remove vanished ones, all in one commit. A second run on an
-//! unchanged root reads no note and parses nothing.
+//! unchanged root reads no note and parses nothing. A note whose git history changed (a new commit,
+//! even one that left the file as it was on disk) is indexed again: its card shows the history.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -10,6 +11,7 @@ use serde::Serialize;
 use super::writer::{hash, Stamp, Writer};
 use super::Index;
 use crate::error::Result;
+use crate::git::history::History;
 use crate::note::{self, Note, Problem};
 use crate::vault::{Entry, Vault};
 
@@ -35,8 +37,16 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// What the index holds of a note, to compare with the folder and the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Indexed {
+    pub stamp: Stamp,
+    /// The digest of its commits when it was indexed ([`crate::index::card::Changes::digest`]).
+    pub history: u64,
+}
+
 /// The stamps of every indexed note, read from fast fields (no stored document is loaded).
-pub fn indexed(index: &Index) -> Result<HashMap<String, Stamp>> {
+pub fn indexed(index: &Index) -> Result<HashMap<String, Indexed>> {
     let searcher = index.searcher();
     let mut out = HashMap::new();
     for segment in searcher.segment_readers() {
@@ -45,6 +55,7 @@ pub fn indexed(index: &Index) -> Result<HashMap<String, Stamp>> {
         let mtime = ff.i64("mtime")?;
         let size = ff.u64("size")?;
         let hashes = ff.u64("hash")?;
+        let histories = ff.u64("history")?;
         let mut id = String::new();
         for doc in segment.doc_ids_alive() {
             let Some(ord) = ids.term_ords(doc).next() else {
@@ -59,7 +70,7 @@ pub fn indexed(index: &Index) -> Result<HashMap<String, Stamp>> {
                 size: size.first(doc).unwrap_or(0),
                 hash: hashes.first(doc).unwrap_or(0),
             };
-            out.insert(id.clone(), stamp);
+            out.insert(id.clone(), Indexed { stamp, history: histories.first(doc).unwrap_or(0) });
         }
     }
     Ok(out)
@@ -93,17 +104,25 @@ pub struct Plan {
     pub unchanged: usize,
 }
 
+/// Parses an entry and indexes it with its history.
+pub fn upsert(vault: &Vault, writer: &mut Writer, entry: &Entry, history: &History) -> Result<()> {
+    let (note, stamp) = load(vault, entry);
+    writer.upsert_with(&note, stamp, &history.changes(&entry.id, entry.mtime))
+}
+
 /// Compares the folder with the index. An entry whose mtime and size match is unchanged without
 /// being read; otherwise it is read and its hash decides (a touched but identical file is unchanged).
-pub fn plan(vault: &Vault, entries: Vec<Entry>, indexed: &HashMap<String, Stamp>) -> Plan {
+/// A different history digest makes an entry changed whatever its file says.
+pub fn plan(vault: &Vault, entries: Vec<Entry>, indexed: &HashMap<String, Indexed>, history: &History) -> Plan {
     let mut plan = Plan::default();
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     for entry in entries {
         seen.insert(entry.id.clone());
         match indexed.get(&entry.id) {
             None => plan.upserts.push((entry, true)),
-            Some(s) if s.mtime == entry.mtime && s.size == entry.size => plan.unchanged += 1,
-            Some(s) => {
+            Some(i) if i.history != history.digest_of(&entry.id) => plan.upserts.push((entry, false)),
+            Some(Indexed { stamp: s, .. }) if s.mtime == entry.mtime && s.size == entry.size => plan.unchanged += 1,
+            Some(Indexed { stamp: s, .. }) => {
                 let same = entry.skip.is_none()
                     && s.size == entry.size
                     && vault.read(&entry).is_ok_and(|b| hash(&b) == s.hash);
@@ -120,16 +139,28 @@ pub fn plan(vault: &Vault, entries: Vec<Entry>, indexed: &HashMap<String, Stamp>
     plan
 }
 
-/// Brings the index in line with the folder in one commit; `progress` is told of each note parsed.
+/// Brings the index in line with the folder in one commit, reading the root's git history first
+/// (when it has one); `progress` is told of each note parsed.
 pub fn sync(vault: &Vault, index: &Index, writer: &mut Writer, progress: &dyn Fn(usize, usize)) -> Result<Summary> {
+    let repo = crate::git::Repo::discover(vault.root());
+    sync_with(vault, index, writer, &History::load(repo.as_ref()), progress)
+}
+
+/// [`sync`] with a history already read.
+pub fn sync_with(
+    vault: &Vault,
+    index: &Index,
+    writer: &mut Writer,
+    history: &History,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Summary> {
     let started = Instant::now();
     let indexed = indexed(index)?;
-    let plan = plan(vault, vault.scan(), &indexed);
+    let plan = plan(vault, vault.scan(), &indexed, history);
     let mut summary = Summary { unchanged: plan.unchanged, removed: plan.removals.len(), ..Default::default() };
     let total = plan.upserts.len();
     for (i, (entry, new)) in plan.upserts.iter().enumerate() {
-        let (note, stamp) = load(vault, entry);
-        writer.upsert(&note, stamp)?;
+        upsert(vault, writer, entry, history)?;
         if *new {
             summary.added += 1;
         } else {

@@ -1,10 +1,11 @@
 //! The single owner of tantivy's `IndexWriter`. A change is a delete of the note's id term plus an
-//! add; a batch of changes ends in one commit, after which the reader is reloaded at once.
+//! add; a batch of changes ends in one commit, after which the reader is reloaded at once. A note is
+//! indexed with what its git history says ([`Changes`]): last change, contributors.
 
 use tantivy::schema::Facet;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
-use super::card::Card;
+use super::card::{Card, Changes};
 use super::{Fields, Index};
 use crate::analysis::fold_key;
 use crate::error::{Error, Result};
@@ -46,11 +47,16 @@ impl Writer {
         Ok(Writer { index: index.clone(), writer, pending: 0 })
     }
 
-    /// Adds or replaces a note.
+    /// Adds or replaces a note that has no history.
     pub fn upsert(&mut self, note: &Note, stamp: Stamp) -> Result<()> {
+        self.upsert_with(note, stamp, &Changes::default())
+    }
+
+    /// Adds or replaces a note, with what its history says.
+    pub fn upsert_with(&mut self, note: &Note, stamp: Stamp, changes: &Changes) -> Result<()> {
         let f = &self.index.fields;
         self.writer.delete_term(Term::from_field_text(f.id, &note.id));
-        self.writer.add_document(document(f, note, stamp))?;
+        self.writer.add_document(document(f, note, stamp, changes))?;
         self.pending += 1;
         Ok(())
     }
@@ -85,8 +91,14 @@ fn date(d: &crate::note::date::Instant) -> DateTime {
     DateTime::from_timestamp_secs(d.timestamp())
 }
 
+/// The people who know a note: its experts, then its commit authors, each once.
+pub fn people(note: &Note, changes: &Changes) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    note.experts.iter().chain(&changes.contributors).filter(|p| seen.insert(fold_key(p))).cloned().collect()
+}
+
 /// The tantivy document of a note.
-pub fn document(f: &Fields, note: &Note, stamp: Stamp) -> TantivyDocument {
+pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &note.id);
     for name in crate::note::links::names(&note.id) {
@@ -125,6 +137,11 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp) -> TantivyDocument {
             doc.add_text(field, fold_key(v));
         }
     }
+    let people = people(note, changes);
+    for p in &people {
+        doc.add_text(f.author_k, fold_key(p));
+        doc.add_facet(f.author_f, Facet::from_path([p.as_str()]));
+    }
     for (k, v) in &note.meta {
         doc.add_text(f.meta_k, format!("{}={}", fold_key(k), fold_key(v)));
     }
@@ -157,9 +174,13 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp) -> TantivyDocument {
     if let Some(d) = &note.review_by {
         doc.add_date(f.review_by, date(d));
     }
+    if let Some(t) = changes.updated {
+        doc.add_date(f.updated, DateTime::from_timestamp_secs(t));
+    }
     doc.add_i64(f.mtime, stamp.mtime);
     doc.add_u64(f.size, stamp.size);
     doc.add_u64(f.hash, stamp.hash);
-    doc.add_text(f.card, serde_json::to_string(&Card::of(note)).unwrap_or_default());
+    doc.add_u64(f.history, changes.digest);
+    doc.add_text(f.card, serde_json::to_string(&Card::with_changes(note, changes)).unwrap_or_default());
     doc
 }

@@ -14,14 +14,18 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::state::{AppState, Shared};
-use crate::index::browse::{self, Counts, Expert, NoteRef, ProblemNote, TreeNode};
-use crate::index::card::{show_date, Card};
+use crate::git::history::Commit;
+use crate::git::remote::PullStatus;
+use crate::index::briefing::{self, Reviewed, Scope};
+use crate::index::browse::{self, Counts, NoteRef, ProblemNote, TreeNode};
+use crate::index::card::Card;
+use crate::index::expertise::{self, Person};
 use crate::index::search::{self, Filters, Request, Sort};
 use crate::indexer::SyncReport;
 use crate::note::{self, links::LinkKey, Heading, Problem};
 
 /// The longest a read waits for changes already on disk to be indexed.
-const FRESHNESS_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+pub const FRESHNESS_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// `GET /api/search`.
 #[utoipa::path(get, path = "/api/search", tag = "search",
@@ -111,7 +115,14 @@ pub struct NoteView {
     pub size: u64,
     /// Last modification of the file (RFC 3339).
     pub modified: Option<String>,
+    /// Its commits, newest first (at most [`HISTORY_SHOWN`]; empty without git).
+    pub history: Vec<Commit>,
+    /// How many commits it has in all.
+    pub history_total: usize,
 }
+
+/// The most commits a note view lists.
+pub const HISTORY_SHOWN: usize = 100;
 
 /// The JSON error shape.
 #[derive(Debug, Serialize, ToSchema)]
@@ -186,8 +197,15 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
         metadata.entry(k.clone()).or_default().push(v.clone());
     }
     let modified = meta.modified().ok().map(|t| chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339());
+    let (changes, history, history_total) = {
+        // A writer that panicked mid-update leaves the history as it was: still worth showing.
+        let h = s.history.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let commits = h.of(id);
+        let shown = commits.iter().take(HISTORY_SHOWN).map(|c| c.as_ref().clone()).collect();
+        (h.changes(id, entry.mtime), shown, commits.len())
+    };
     Ok(Json(NoteView {
-        card: Card { problems: Vec::new(), ..Card::of(&parsed) },
+        card: Card { problems: Vec::new(), ..Card::with_changes(&parsed, &changes) },
         meta: metadata,
         html,
         headings: parsed.headings.clone(),
@@ -196,6 +214,8 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
         problems,
         size: meta.len(),
         modified,
+        history,
+        history_total,
         markdown: parsed.markdown,
     }))
 }
@@ -217,13 +237,39 @@ pub async fn programs(State(state): State<AppState>) -> ApiResult<Json<serde_jso
         .await
 }
 
-/// `GET /api/experts`.
-#[utoipa::path(get, path = "/api/experts", tag = "browse", responses((status = 200, body = [Expert])))]
-pub async fn experts(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+/// `GET /api/experts?q=`: with `q`, the people who know most about it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExpertsFound {
+    pub query: String,
+    pub experts: Vec<Person>,
+}
+
+/// `GET /api/experts`: everyone who knows the notes (named experts and commit authors) with note
+/// counts; with `q`, people ranked by the relevance of their notes to it.
+#[utoipa::path(get, path = "/api/experts", tag = "browse",
+    params(
+        ("q" = Option<String>, Query, description = "A topic: rank people by their notes' relevance to it"),
+        ("limit" = Option<usize>, Query, description = "with q: 1..=100, default 20"),
+    ),
+    responses((status = 200, description = "Without q: {experts: [Expert]}; with q: ExpertsFound", body = ExpertsFound),
+              (status = 400, body = ErrorBody)))]
+pub async fn experts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<serde_json::Value>> {
+    let p = Params::parse(raw.as_deref())?;
+    let q = p.one("q").map(str::to_string);
+    let limit = p.number("limit", 20, 100)?.max(1);
+    if q.is_some() {
+        state.status.fresh(FRESHNESS_WAIT).await;
+    }
     state
-        .blocking(|s| {
-            let experts = browse::experts(&s.index, browse::everything().as_ref())?;
-            Ok(Json(serde_json::json!({ "experts": experts })))
+        .blocking(move |s| match q {
+            Some(q) => {
+                let experts = expertise::find(&s.index, &q, limit)?;
+                Ok(Json(serde_json::json!(ExpertsFound { query: q, experts })))
+            }
+            None => {
+                let experts = browse::experts(&s.index, browse::everything().as_ref())?;
+                Ok(Json(serde_json::json!({ "experts": experts })))
+            }
         })
         .await
 }
@@ -253,6 +299,22 @@ pub struct Stats {
     pub commits: u64,
     pub watcher: String,
     pub uptime_s: f64,
+    /// The git history the index reflects; `null` when the root is not in a git work tree.
+    pub git: Option<GitStats>,
+    /// Pulling from the upstream; `null` unless `--pull` or a webhook secret turned it on.
+    pub pull: Option<PullStatus>,
+}
+
+/// The git side of `/api/stats`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GitStats {
+    pub head: Option<String>,
+    /// Commits read (merges aside).
+    pub commits: usize,
+    /// Files with at least one commit.
+    pub files: usize,
+    /// Seconds the last full history pass took.
+    pub pass_seconds: f64,
 }
 
 #[utoipa::path(get, path = "/api/stats", tag = "operations", responses((status = 200, body = Stats)))]
@@ -268,20 +330,107 @@ pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<Stats>> {
                 commits: s.status.commits.load(Ordering::Relaxed),
                 watcher: s.status.watcher.lock().map(|w| w.clone()).unwrap_or_default(),
                 uptime_s: s.started.elapsed().as_secs_f64(),
+                git: s.repo.as_ref().and_then(|_| {
+                    let h = s.history.read().ok()?;
+                    Some(GitStats {
+                        head: h.head().map(str::to_string),
+                        commits: h.commits(),
+                        files: h.paths(),
+                        pass_seconds: h.pass_seconds,
+                    })
+                }),
+                pull: s.puller.as_ref().map(|p| p.snapshot()),
             }))
         })
         .await
 }
 
-/// `GET /api/review`: notes whose `review_by` has passed, overdue longest first.
-#[utoipa::path(get, path = "/api/review", tag = "decision-makers", responses((status = 200, body = [Card])))]
-pub async fn review(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+/// `GET /api/review`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reviews {
+    /// The day overdue is judged on (UTC).
+    pub today: String,
+    /// Overdue notes.
+    pub total: usize,
+    /// Notes whose `review_by` has passed, longest overdue first.
+    pub notes: Vec<Reviewed>,
+    /// Notes due for review within 30 days, soonest first.
+    pub due_soon: Vec<Reviewed>,
+}
+
+/// `GET /api/review`: notes whose `review_by` has passed, longest overdue first, then those due soon.
+#[utoipa::path(get, path = "/api/review", tag = "decision-makers", responses((status = 200, body = Reviews)))]
+pub async fn review(State(state): State<AppState>) -> ApiResult<Json<Reviews>> {
+    state.status.fresh(FRESHNESS_WAIT).await;
     state
         .blocking(|s| {
-            let now = chrono::Utc::now();
-            let notes = browse::overdue(&s.index, browse::everything().as_ref(), now)?;
-            let today = show_date(&now);
-            Ok(Json(serde_json::json!({ "today": today, "total": notes.len(), "notes": notes })))
+            let today = s.clock.now().date_naive();
+            let (notes, due_soon) = briefing::reviews(&s.index, browse::everything().as_ref(), today)?;
+            Ok(Json(Reviews { today: today.to_string(), total: notes.len(), notes, due_soon }))
+        })
+        .await
+}
+
+/// `GET /api/key`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyDocuments {
+    pub program: Option<String>,
+    pub total: usize,
+    /// Newest first (by the note's date, else its last change), each with its review state.
+    pub notes: Vec<Reviewed>,
+}
+
+/// `GET /api/key?program=`: a program's key documents, newest first, with their review state.
+#[utoipa::path(get, path = "/api/key", tag = "decision-makers",
+    params(("program" = Option<String>, Query, description = "Without it: every program's key documents")),
+    responses((status = 200, body = KeyDocuments), (status = 400, body = ErrorBody)))]
+pub async fn key(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<KeyDocuments>> {
+    let p = Params::parse(raw.as_deref())?;
+    let program = p.one("program").map(str::to_string);
+    state.status.fresh(FRESHNESS_WAIT).await;
+    state
+        .blocking(move |s| {
+            let today = s.clock.now().date_naive();
+            let notes = briefing::key_documents(&s.index, browse::everything().as_ref(), program.as_deref(), today)?;
+            Ok(Json(KeyDocuments { program, total: notes.len(), notes }))
+        })
+        .await
+}
+
+/// `GET /api/recent`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Recent {
+    /// RFC 3339.
+    pub since: String,
+    pub total: usize,
+    /// Most recently changed first.
+    pub notes: Vec<Card>,
+}
+
+/// How far back `/api/recent` looks by default, in days.
+pub const RECENT_DAYS: u64 = 30;
+
+/// `GET /api/recent?since=&program=`: what changed, by commit time (file time without git).
+#[utoipa::path(get, path = "/api/recent", tag = "decision-makers",
+    params(
+        ("since" = Option<String>, Query, description = "YYYY-MM-DD, RFC 3339 or Jalali; default 30 days ago"),
+        ("program" = Option<String>, Query), ("kind" = Option<String>, Query),
+        ("limit" = Option<usize>, Query, description = "1..=1000, default 100"),
+    ),
+    responses((status = 200, body = Recent), (status = 400, body = ErrorBody)))]
+pub async fn recent(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<Recent>> {
+    let p = Params::parse(raw.as_deref())?;
+    let since = p.date("since")?;
+    let scope =
+        Scope { program: p.one("program").map(str::to_string), kind: p.one("kind").map(str::to_string), key: None };
+    let limit = p.number("limit", 100, briefing::MAX_NOTES)?;
+    state.status.fresh(FRESHNESS_WAIT).await;
+    state
+        .blocking(move |s| {
+            let since = since.unwrap_or_else(|| s.clock.now() - chrono::Days::new(RECENT_DAYS));
+            let notes = briefing::recent(&s.index, browse::everything().as_ref(), &scope, since, limit)?;
+            let since = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            Ok(Json(Recent { since, total: notes.len(), notes }))
         })
         .await
 }

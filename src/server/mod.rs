@@ -1,10 +1,13 @@
 //! `daftar serve`: the HTTP API and viewer on axum, the only async part of daftar. The index is
 //! opened, the writer thread starts its start-up sync, and the server answers at once from the last
 //! committed index; `/readyz` turns ready when the sync is done. SIGINT/SIGTERM stop accepting,
-//! let in-flight requests finish, and the writer commits before exit.
+//! let in-flight requests finish, and the writer commits before exit. In a git work tree, HEAD is
+//! followed, and with `--pull` (or a webhook secret) the server pulls from the upstream.
 
 pub mod api;
 pub mod error;
+pub mod feed;
+pub mod hooks;
 pub mod metrics;
 pub mod openapi;
 pub mod params;
@@ -18,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -31,7 +34,7 @@ use crate::config;
 use crate::index::Index;
 use crate::indexer::Indexer;
 use crate::vault::Vault;
-pub use state::AppState;
+pub use state::{AppState, Clock};
 
 /// Longest a request may take before it is answered with 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -48,6 +51,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/problems", get(api::problems))
         .route("/api/stats", get(api::stats))
         .route("/api/review", get(api::review))
+        .route("/api/key", get(api::key))
+        .route("/api/recent", get(api::recent))
+        .route("/api/hooks/git", post(hooks::git))
+        .route("/feed.atom", get(feed::atom))
         .route("/api/openapi.json", get(openapi_json))
         .route("/api/{*rest}", get(api::not_found))
         .route("/raw/{*path}", get(raw::raw))
@@ -75,12 +82,27 @@ async fn openapi_json() -> impl axum::response::IntoResponse {
 }
 
 /// Opens the root and index, starts the writer thread (which begins with the start-up sync) and
-/// builds the handlers' state. The caller serves it and stops the indexer at the end.
+/// the puller when asked for, and builds the handlers' state. The caller serves it and stops the
+/// indexer at the end.
 pub fn start(config: &config::Config) -> anyhow::Result<(AppState, Indexer)> {
+    start_with_clock(config, Clock::system())
+}
+
+/// [`start`] with a given clock (tests fix "today").
+pub fn start_with_clock(config: &config::Config, clock: Clock) -> anyhow::Result<(AppState, Indexer)> {
     let vault = Vault::open(&config.root).with_context(|| format!("cannot open {}", config.root.display()))?;
     let index = Index::open(&config.index, false)?;
     let writer = index.writer()?;
     let indexer = Indexer::start(vault.clone(), index.clone(), writer);
+    let wants_pull = config.pull.is_some() || config.webhook_secret.is_some();
+    let puller = match (&indexer.repo, wants_pull) {
+        (Some(repo), true) => Some(crate::git::remote::Puller::start(repo.clone(), config.pull, indexer.jobs.clone())),
+        (None, true) => {
+            tracing::warn!(root = %config.root.display(), "not a git work tree: --pull and the webhook are off");
+            None
+        }
+        _ => None,
+    };
     let state = AppState(Arc::new(state::Shared {
         index,
         vault,
@@ -88,13 +110,20 @@ pub fn start(config: &config::Config) -> anyhow::Result<(AppState, Indexer)> {
         status: indexer.status.clone(),
         metrics: metrics::Metrics::default(),
         started: Instant::now(),
+        history: indexer.history.clone(),
+        repo: indexer.repo.clone(),
+        puller,
+        clock,
     }));
     Ok((state, indexer))
 }
 
 /// Runs the server until SIGINT or SIGTERM.
 pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let config = config::load(&args.location, args.addr.as_deref())?;
+    let mut config = config::load(&args.location, args.addr.as_deref())?;
+    if let Some(every) = &args.pull {
+        config.pull = Some(config::parse_interval(every).context("--pull")?);
+    }
     if !config.addr.ip().is_loopback() && !args.allow_anonymous {
         anyhow::bail!(
             "refusing to serve {} without access control: bind a loopback address, or pass --allow-anonymous",
@@ -122,6 +151,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Ok(mut w) = indexer.status.watcher.lock() {
         *w = watcher.as_ref().map_or("off", |w| w.mode()).to_string();
     }
+    // HEAD is followed with the folder: a commit or a pull made by hand updates the history.
+    let head_watch = match (&watcher, &indexer.repo) {
+        (Some(_), Some(repo)) => Some(crate::git::head::start(repo.clone(), indexer.jobs.clone())),
+        _ => None,
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let served = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(config.addr)
@@ -132,6 +166,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         anyhow::Ok(())
     });
     tracing::info!("shutting down: committing pending changes");
+    drop(head_watch);
     drop(watcher);
     indexer.stop();
     served?;

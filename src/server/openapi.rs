@@ -4,7 +4,7 @@
 use utoipa::OpenApi;
 
 use super::api;
-use crate::index::{browse, card, related, search};
+use crate::index::{briefing, browse, card, expertise, related, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -12,7 +12,19 @@ use crate::index::{browse, card, related, search};
         title = "daftar",
         description = "Knowledge-management search engine and document store for program-management teams, in Persian and English."
     ),
-    paths(api::search, api::note, api::programs, api::experts, api::problems, api::stats, api::review),
+    paths(
+        api::search,
+        api::note,
+        api::programs,
+        api::experts,
+        api::problems,
+        api::stats,
+        api::review,
+        api::key,
+        api::recent,
+        super::feed::atom,
+        super::hooks::git
+    ),
     components(schemas(
         search::Response,
         search::Hit,
@@ -32,6 +44,18 @@ use crate::index::{browse, card, related, search};
         browse::Counts,
         related::Related,
         crate::check::Finding,
+        api::ExpertsFound,
+        api::GitStats,
+        api::Reviews,
+        api::KeyDocuments,
+        api::Recent,
+        briefing::Reviewed,
+        briefing::ReviewState,
+        expertise::Person,
+        expertise::Evidence,
+        expertise::Role,
+        crate::git::history::Commit,
+        crate::git::remote::PullStatus,
     ))
 )]
 pub struct ApiDoc;

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::config::CONFIG_FILE;
+
 /// The index folder inside the root; it ignores itself for git and the watcher never reacts to it.
 pub const INDEX_DIR: &str = ".daftar";
 
@@ -53,13 +55,15 @@ pub fn vet(id: &str) -> Result<(), PathError> {
             _ => {}
         }
     }
-    if id == "daftar.toml" {
+    // `daftar.toml/` and `daftar.toml//` name the same file (found by fuzzing `path_vet`).
+    if id.split('/').filter(|s| !s.is_empty()).eq([CONFIG_FILE]) {
         return Err(PathError::Config);
     }
     Ok(())
 }
 
-/// The file an id names under `root` (canonical), refusing symlinks whose target leaves the root.
+/// The file an id names under `root` (canonical), refusing symlinks whose target leaves the root,
+/// is hidden or is the config file.
 pub fn resolve(root: &Path, id: &str) -> Result<PathBuf, PathError> {
     vet(id)?;
     let path = root.join(id.split('/').filter(|s| !s.is_empty()).collect::<PathBuf>());
@@ -70,6 +74,10 @@ pub fn resolve(root: &Path, id: &str) -> Result<PathBuf, PathError> {
     let rel = real.strip_prefix(root).map_err(|_| PathError::Outside)?;
     if rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
         return Err(PathError::Hidden);
+    }
+    // A symlink named like a note may lead to the config file (found by fuzzing `path_vet`).
+    if rel == Path::new(CONFIG_FILE) {
+        return Err(PathError::Config);
     }
     if !real.is_file() {
         return Err(PathError::NotFound);
@@ -98,10 +106,25 @@ mod tests {
             (".daftar/meta.json", Err(PathError::Hidden)),
             ("a/.env", Err(PathError::Hidden)),
             ("daftar.toml", Err(PathError::Config)),
+            ("daftar.toml/", Err(PathError::Config)),
+            ("daftar.toml//", Err(PathError::Config)),
             (long.as_str(), Err(PathError::TooLong)),
         ];
         for (id, want) in cases {
             assert_eq!(&vet(id), want, "{id:?}");
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn resolve_refuses_the_config_file_through_a_symlink() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = std::fs::canonicalize(dir.path()).expect("canonical");
+        std::fs::write(root.join("daftar.toml"), "[git]\nwebhook_secret = \"s\"\n").expect("write");
+        std::fs::write(root.join("a.md"), "# A\n").expect("write");
+        std::os::unix::fs::symlink(root.join("daftar.toml"), root.join("config.md")).expect("symlink");
+        assert_eq!(resolve(&root, "config.md"), Err(PathError::Config));
+        assert_eq!(resolve(&root, "daftar.toml/"), Err(PathError::Config));
+        assert_eq!(resolve(&root, "a.md"), Ok(root.join("a.md")));
     }
 }

@@ -28,6 +28,7 @@ fn config(root: &Root) -> Config {
         config_file: None,
         watch: false,
         poll: false,
+        ..Config::for_root(&root.path)
     }
 }
 

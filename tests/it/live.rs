@@ -30,6 +30,7 @@ impl Live {
             config_file: None,
             watch: true,
             poll,
+            ..Config::for_root(&root.path)
         };
         let (state, indexer) = server::start(&config).expect("start");
         let watcher =

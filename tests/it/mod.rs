@@ -1,6 +1,7 @@
 mod api;
 mod cli;
 mod eval;
+mod git;
 mod harness;
 mod live;
 mod viewer;
