@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check_cmd(args),
         Command::New(args) => new(args),
         Command::Experts(args) => experts_cmd(args),
+        Command::Report(args) => report_cmd(args),
     }
 }
 
@@ -204,6 +205,34 @@ fn experts_cmd(args: ExpertsArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "      {} ({}, {})", e.title, e.id, e.role.as_str())?;
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `daftar report`: the same report as `/api/reports`, after bringing the index up to date.
+fn report_cmd(args: crate::cli::ReportArgs) -> anyhow::Result<ExitCode> {
+    use crate::cli::ReportFormat;
+    use crate::index::report;
+    let (config, vault) = open(&args.location)?;
+    let index = Index::open(&config.index, false)?;
+    match index.writer() {
+        Ok(mut writer) => {
+            sync::sync(&vault, &index, &mut writer, &|_, _| {})?;
+        }
+        // A running server owns the writer and keeps the index current: read what it committed.
+        Err(crate::error::Error::Locked(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let repo = crate::git::Repo::discover(vault.root());
+    let history = crate::git::history::History::load(repo.as_ref());
+    let scope = report::Scope { program: args.program, project: args.project, from: args.from.clone(), to: args.to.clone() };
+    let (from, to) = (day(&args.from, "from")?, day(&args.to, "to")?);
+    let rep = report::build(&index, vault.root(), Some(&history), &scope, from.as_ref(), to.as_ref(), chrono::Utc::now())?;
+    let text = match args.format {
+        ReportFormat::Md => rep.to_markdown(),
+        ReportFormat::Csv => rep.to_csv(),
+        ReportFormat::Json => serde_json::to_string_pretty(&rep)? + "\n",
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 

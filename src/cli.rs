@@ -41,6 +41,34 @@ pub enum Command {
     New(NewArgs),
     /// Who knows about this: people ranked by their notes' relevance (experts and commit authors).
     Experts(ExpertsArgs),
+    /// The PMIS report of a program: counts, growth, coverage, review health, contributions.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Markdown, ready to paste into a status document.
+    #[default]
+    Md,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub location: Location,
+    #[arg(long, value_name = "P")]
+    pub program: Option<String>,
+    #[arg(long, value_name = "P")]
+    pub project: Option<String>,
+    /// Count growth and contributions from this day (YYYY-MM-DD or Jalali).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

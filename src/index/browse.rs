@@ -225,7 +225,8 @@ pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> R
                 LinkKey::Path(t) | LinkKey::Name(t) | LinkKey::Outside(t) => t,
             })
             .collect();
-        let has_problems = doc.get_first(f.problems).and_then(|v| v.as_u64()).unwrap_or(0) > 0;
+        // The problem count is indexed, not stored: the card carries the problems themselves.
+        let has_problems = doc.get_first(f.card).and_then(|v| v.as_str()).is_some_and(|c| c.contains("\"problems\":["));
         if !broken.is_empty() || has_problems {
             link_owners.push((addr, broken));
         }

@@ -11,6 +11,7 @@ pub mod card;
 pub mod expertise;
 pub mod query;
 pub mod related;
+pub mod report;
 pub mod schema;
 pub mod search;
 pub mod snippet;

@@ -84,7 +84,13 @@ pub fn load(vault: &Vault, entry: &Entry) -> (Note, Stamp) {
         return (placeholder(&entry.id, reason), stamp);
     }
     match vault.read(entry) {
-        Ok(bytes) => (note::parse(&entry.id, &bytes), Stamp { hash: hash(&bytes), ..stamp }),
+        Ok(bytes) => {
+            let parsed = match entry.kind {
+                crate::vault::FileKind::Note => note::parse(&entry.id, &bytes),
+                crate::vault::FileKind::Attachment(format) => note::parse_attachment(&entry.id, format, &bytes),
+            };
+            (parsed, Stamp { hash: hash(&bytes), ..stamp })
+        }
         Err(e) => (placeholder(&entry.id, &format!("cannot read the file: {e}")), stamp),
     }
 }
@@ -92,6 +98,10 @@ pub fn load(vault: &Vault, entry: &Entry) -> (Note, Stamp) {
 /// A note known only by its path, carrying why it could not be read.
 pub fn placeholder(id: &str, reason: &str) -> Note {
     let mut n = note::parse(id, b"");
+    if let Some(crate::vault::FileKind::Attachment(_)) = crate::vault::file_kind(id) {
+        n.kind = note::ATTACHMENT_KIND.to_string();
+        n.title = id.rsplit('/').next().unwrap_or(id).to_string();
+    }
     n.problems.push(Problem { line: 1, message: reason.to_string() });
     n
 }

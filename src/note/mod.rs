@@ -2,6 +2,7 @@
 //! or the index. A note whose front matter is broken still parses (title, path, body) and carries
 //! its problems with their lines: nothing a user wrote disappears because of a typo.
 
+pub mod attachment;
 pub mod date;
 pub mod front_matter;
 pub mod links;
@@ -221,6 +222,28 @@ fn names(v: &Value) -> Vec<String> {
         }
     }
     out
+}
+
+/// The kind of attachment documents (PDF, DOCX).
+pub const ATTACHMENT_KIND: &str = "attachment";
+
+/// Parses an attachment (PDF or DOCX) into a document: its text, its title from its own metadata
+/// or its file name, program and project from its folders. A file that cannot be read is still a
+/// document (by name) carrying the reason as its problem.
+pub fn parse_attachment(id: &str, format: attachment::Format, bytes: &[u8]) -> Note {
+    let mut note = Note { id: id.to_string(), kind: ATTACHMENT_KIND.to_string(), ..Default::default() };
+    match attachment::extract(format, bytes) {
+        Ok(extracted) => {
+            note.title = extracted.title.unwrap_or_default();
+            note.text = extracted.text;
+        }
+        Err(message) => note.problems.push(Problem { line: 1, message }),
+    }
+    if note.title.is_empty() {
+        note.title = id.rsplit('/').next().unwrap_or(id).to_string();
+    }
+    apply_folders(&mut note);
+    note
 }
 
 /// Program and project from the first and second folder when the front matter names none.

@@ -76,6 +76,10 @@ fn rewrite(from: &str, target: &str, wiki: bool, resolve: &dyn Fn(&LinkKey) -> O
     let raw = RawLink { target: target.to_string(), label: String::new(), wiki, image: false, line: 0 };
     let key = links::key(from, &raw)?;
     if let Some(id) = resolve(&key) {
+        // Attachments are documents too, but a reader opens the file itself.
+        if crate::vault::file_kind(&id) != Some(crate::vault::FileKind::Note) {
+            return Some(format!("/raw/{}", url_path(&id)));
+        }
         return Some(format!("/notes/{}{fragment}", url_path(&id)));
     }
     if wiki {

@@ -111,6 +111,8 @@ pub struct NoteView {
     pub headings: Vec<Heading>,
     pub links: Vec<LinkView>,
     pub backlinks: Vec<NoteRef>,
+    /// The PDF and DOCX documents it links to (open them at `/raw/{id}`).
+    pub attachments: Vec<NoteRef>,
     pub problems: Vec<Problem>,
     pub size: u64,
     /// Last modification of the file (RFC 3339).
@@ -162,7 +164,7 @@ pub async fn note(State(state): State<AppState>, Path(raw): Path<String>) -> Api
 
 /// Reads, parses and renders a note from disk (the source of truth), with its backlinks.
 fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
-    if crate::vault::file_kind(id).is_none() {
+    if crate::vault::file_kind(id) != Some(crate::vault::FileKind::Note) {
         return Err(ApiError::not_found(format!("`{id}` is not a note; files are served at /raw/{id}")));
     }
     let path = s.vault.resolve(id).map_err(|e| match e {
@@ -192,6 +194,7 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
             LinkView { target: l.target.clone(), label: l.label.clone(), line: l.line, id: target_id, broken }
         })
         .collect();
+    let attachments = attachments_of(s, &links)?;
     let mut metadata: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in &parsed.meta {
         metadata.entry(k.clone()).or_default().push(v.clone());
@@ -211,6 +214,7 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
         headings: parsed.headings.clone(),
         links,
         backlinks: browse::backlinks(&s.index, id)?,
+        attachments,
         problems,
         size: meta.len(),
         modified,
@@ -218,6 +222,20 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
         history_total,
         markdown: parsed.markdown,
     }))
+}
+
+/// The attachments (PDF, DOCX) a note links to, as indexed documents.
+fn attachments_of(s: &Shared, links: &[LinkView]) -> ApiResult<Vec<NoteRef>> {
+    let mut out: Vec<NoteRef> = Vec::new();
+    for id in links.iter().filter_map(|l| l.id.as_deref()) {
+        let is_attachment = matches!(crate::vault::file_kind(id), Some(crate::vault::FileKind::Attachment(_)));
+        if is_attachment && !out.iter().any(|r| r.id == id) {
+            if let Some(card) = browse::get(&s.index, id)? {
+                out.push(NoteRef { id: card.id, title: card.title, kind: card.kind });
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn related_of(s: &Shared, id: &str) -> ApiResult<Json<serde_json::Value>> {

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod params;
 pub mod raw;
+pub mod reports;
 pub mod state;
 pub mod viewer;
 
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/programs", get(api::programs))
         .route("/api/experts", get(api::experts))
         .route("/api/problems", get(api::problems))
+        .route("/api/reports", get(reports::reports))
         .route("/api/stats", get(api::stats))
         .route("/api/review", get(api::review))
         .route("/api/key", get(api::key))

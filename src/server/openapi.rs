@@ -4,7 +4,7 @@
 use utoipa::OpenApi;
 
 use super::api;
-use crate::index::{briefing, browse, card, expertise, related, search};
+use crate::index::{briefing, browse, card, expertise, related, report, search};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,7 +23,8 @@ use crate::index::{briefing, browse, card, expertise, related, search};
         api::key,
         api::recent,
         super::feed::atom,
-        super::hooks::git
+        super::hooks::git,
+        super::reports::reports
     ),
     components(schemas(
         search::Response,
@@ -56,6 +57,16 @@ use crate::index::{briefing, browse, card, expertise, related, search};
         expertise::Role,
         crate::git::history::Commit,
         crate::git::remote::PullStatus,
+        report::Report,
+        report::Counts,
+        report::ProgramReport,
+        report::ProjectReport,
+        report::Month,
+        report::ReviewItem,
+        report::ReviewHealth,
+        report::Contribution,
+        report::Orphan,
+        report::LinkHealth,
     ))
 )]
 pub struct ApiDoc;

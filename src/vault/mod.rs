@@ -14,11 +14,15 @@ pub use path::{PathError, INDEX_DIR};
 
 /// Notes larger than this are skipped with a problem (DESIGN's default, 10 MiB).
 pub const MAX_NOTE_BYTES: u64 = 10 * 1024 * 1024;
+/// Attachments larger than this are skipped with a problem: reports with scans run larger than notes.
+pub const MAX_ATTACHMENT_BYTES: u64 = 50 * 1024 * 1024;
 
 /// What a file under the root is to daftar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FileKind {
     Note,
+    /// A PDF or DOCX document, indexed by its text.
+    Attachment(crate::note::attachment::Format),
 }
 
 /// One document found under the root.
@@ -114,11 +118,12 @@ impl Vault {
         } else if !meta.is_file() {
             return None;
         }
-        if skip.is_none() && facts.len() > MAX_NOTE_BYTES {
+        let limit = if kind == FileKind::Note { MAX_NOTE_BYTES } else { MAX_ATTACHMENT_BYTES };
+        if skip.is_none() && facts.len() > limit {
             skip = Some(format!(
                 "file is {:.1} MiB, over the {} MiB limit: not indexed",
                 facts.len() as f64 / 1048576.0,
-                MAX_NOTE_BYTES / 1048576
+                limit / 1048576
             ));
         }
         let mtime = facts
@@ -160,7 +165,7 @@ pub fn file_kind(id: &str) -> Option<FileKind> {
     let ext = id.rsplit_once('.')?.1.to_ascii_lowercase();
     match ext.as_str() {
         "md" | "markdown" => Some(FileKind::Note),
-        _ => None,
+        _ => crate::note::attachment::Format::of(id).map(FileKind::Attachment),
     }
 }
 

@@ -4,4 +4,5 @@ mod eval;
 mod git;
 mod harness;
 mod live;
+mod reports;
 mod viewer;
