@@ -39,6 +39,7 @@ const ASSETS: &[Asset] = assets! {
     "search.js" => JS,
     "note.js" => JS,
     "reports.js" => JS,
+    "charts.js" => JS,
     "style.css" => "text/css; charset=utf-8",
     "icon.svg" => "image/svg+xml",
     "fonts/vazirmatn-arabic.woff2" => "font/woff2",

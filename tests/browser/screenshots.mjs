@@ -1,5 +1,5 @@
 // Writes the viewer's screenshots to docs/screenshots/: the search and note pages in Persian and
-// English, light and dark, at 1280 and 375 px, and the key-documents page at 1280 px.
+// English, light and dark, at 1280 and 375 px, and the key-documents and report pages at 1280 px.
 //
 //   cargo build --release && npm ci --prefix tests/browser && node tests/browser/screenshots.mjs
 
@@ -16,7 +16,10 @@ const PAGES = {
     en: '/notes/digital-transformation/erp-rollout/lessons/vendor-onboarding.md',
   },
   browse: { fa: '/reports?tab=key&program=طرح توسعه شبکه برق', en: '/reports?tab=key&program=Digital Transformation' },
+  report: { fa: '/reports?tab=report&program=طرح توسعه شبکه برق', en: '/reports?tab=report&program=Digital Transformation' },
 };
+
+const READY = { search: '.hit', note: '#daftar-note-title', browse: '.doc', report: '.report svg[role=img]' };
 
 const only = process.argv.slice(2);
 mkdirSync(OUT, { recursive: true });
@@ -30,7 +33,7 @@ try {
         for (const width of [1280, 375]) {
           const file = `${name}-${lang}-${scheme}-${width}.png`;
           if (only.length && !only.some((o) => file.includes(o))) continue;
-          if (name === 'browse' && width < 800) continue;
+          if ((name === 'browse' || name === 'report') && width < 800) continue;
           const context = await chrome.newContext({
             viewport: { width, height: width > 800 ? 860 : 812 },
             colorScheme: scheme,
@@ -39,10 +42,11 @@ try {
           await context.addCookies([{ name: 'daftar-lang', value: lang, url: server.base }]);
           const page = await context.newPage();
           await page.goto(server.base + urls[lang]);
-          await page.waitForSelector(name === 'search' ? '.hit' : name === 'note' ? '#daftar-note-title' : '.doc');
+          await page.waitForSelector(READY[name]);
           await page.evaluate(() => document.fonts.ready);
           await page.waitForTimeout(150);
-          await page.screenshot({ path: join(OUT, file) });
+          // The report is a document to read whole: the full page.
+          await page.screenshot({ path: join(OUT, file), fullPage: name === 'report' });
           await context.close();
           console.log(file);
         }

@@ -421,6 +421,65 @@ describe('the web viewer in Chromium', () => {
     await closePage(page);
   });
 
+  it('renders a program report: charts, headline figures, export, print, and Jalali months in Persian', async () => {
+    const program = 'Digital Transformation';
+    const api = await (await fetch(`${server.base}/api/reports?program=${encodeURIComponent(program)}`)).json();
+    assert.ok(api.totals.notes > 0, JSON.stringify(api.totals));
+    const page = await newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.base}/reports?tab=report&program=${encodeURIComponent(program)}`);
+    await page.waitForSelector('.report svg[role=img]');
+    const charts = await page.$$eval('.report svg[role=img]', (svgs) => svgs.map((s) => ({
+      label: s.getAttribute('aria-label'),
+      title: s.querySelector(':scope > title')?.textContent,
+      bars: s.querySelectorAll('rect.bar').length,
+    })));
+    assert.ok(charts.length >= 3, JSON.stringify(charts));
+    for (const c of charts) {
+      assert.ok(c.bars > 0, JSON.stringify(c));
+      assert.ok(c.label && c.title, JSON.stringify(c));
+    }
+    assert.equal(await page.textContent('.fig-notes .figure-value'), String(api.totals.notes));
+    assert.equal(await page.textContent('.fig-overdue .figure-value'), String(api.review.overdue));
+    assert.equal(await page.inputValue('#daftar-report-program'), program);
+    const csv = await page.getAttribute('#daftar-report-csv', 'href');
+    assert.match(csv, /^\/api\/reports\?/);
+    assert.match(csv, /format=csv/);
+    assert.equal(new URL(csv, server.base).searchParams.get('program'), program);
+    const res = await fetch(new URL(csv, server.base));
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /text\/csv/);
+    // Overdue notes link to the notes.
+    const late = await page.$$eval('.report-review .report-notes a', (as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(late.length, api.review.overdue_notes.length + api.review.due_notes.length);
+    assert.ok(late.every((h) => h.startsWith('/notes/')), late.join());
+    // A program without a tab opens its report; the other tabs still work.
+    await page.goto(`${server.base}/reports?program=${encodeURIComponent(program)}`);
+    await page.waitForSelector('.report svg[role=img]');
+    assert.equal(await page.textContent('.tabs a[aria-current="page"]'), 'Report');
+    // Print: no header, navigation or controls; the charts stay.
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.isVisible('header.top'), false);
+    assert.equal(await page.isVisible('.tabs'), false);
+    assert.equal(await page.isVisible('.report-controls'), false);
+    assert.ok(await page.locator('.report svg[role=img]').first().isVisible());
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+    await page.emulateMedia({ media: 'screen' });
+    assert.equal(await page.isVisible('header.top'), true);
+    // Persian: Jalali months with Persian digits, bars growing from the right.
+    await page.click('#daftar-lang');
+    await page.waitForFunction(() => document.documentElement.dir === 'rtl' && document.querySelector('.fig-notes .figure-value')?.textContent !== '' && /[۰-۹]/.test(document.querySelector('.fig-notes .figure-value')?.textContent));
+    const months = await page.$$eval('.report-growth svg text.month', (ts) => ts.map((x) => x.textContent));
+    assert.ok(months.length > 0 && months.every((m) => /[۰-۹]/.test(m) && !/[0-9]/.test(m)), months.join(' | '));
+    const mirrored = await page.$eval('.report-kind svg', (svg) => {
+      const bar = svg.querySelector('g.row rect.bar').getBoundingClientRect();
+      const name = svg.querySelector('g.row text.label').getBoundingClientRect();
+      return name.left >= bar.right - 1;
+    });
+    assert.ok(mirrored, 'in Persian the bars grow from the right');
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
   it('works at 360 px: filters behind a toggle, nothing wider than the screen', async () => {
     const page = await newPage({ viewport: { width: 360, height: 740 } });
     await page.goto(`${server.base}/?q=risk`);
