@@ -224,9 +224,11 @@ fn report_cmd(args: crate::cli::ReportArgs) -> anyhow::Result<ExitCode> {
     }
     let repo = crate::git::Repo::discover(vault.root());
     let history = crate::git::history::History::load(repo.as_ref());
-    let scope = report::Scope { program: args.program, project: args.project, from: args.from.clone(), to: args.to.clone() };
+    let scope =
+        report::Scope { program: args.program, project: args.project, from: args.from.clone(), to: args.to.clone() };
     let (from, to) = (day(&args.from, "from")?, day(&args.to, "to")?);
-    let rep = report::build(&index, vault.root(), Some(&history), &scope, from.as_ref(), to.as_ref(), chrono::Utc::now())?;
+    let rep =
+        report::build(&index, vault.root(), Some(&history), &scope, from.as_ref(), to.as_ref(), chrono::Utc::now())?;
     let text = match args.format {
         ReportFormat::Md => rep.to_markdown(),
         ReportFormat::Csv => rep.to_csv(),

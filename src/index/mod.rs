@@ -8,6 +8,7 @@
 pub mod briefing;
 pub mod browse;
 pub mod card;
+mod excluded;
 pub mod expertise;
 pub mod query;
 pub mod related;

@@ -205,7 +205,10 @@ pub fn build(
     let mut people: BTreeMap<String, Contribution> = BTreeMap::new();
     for c in &cards {
         for e in &c.experts {
-            people.entry(e.clone()).or_insert_with(|| Contribution { person: e.clone(), ..Default::default() }).notes_as_expert += 1;
+            people
+                .entry(e.clone())
+                .or_insert_with(|| Contribution { person: e.clone(), ..Default::default() })
+                .notes_as_expert += 1;
         }
         let commits = history.map(|h| h.of(&c.id)).unwrap_or_default();
         if commits.is_empty() {
@@ -268,7 +271,12 @@ fn review_health(cards: &[Card], now: DateTime<Utc>) -> ReviewHealth {
             r.unscheduled += 1;
             continue;
         };
-        let item = || ReviewItem { id: c.id.clone(), title: c.title.clone(), program: c.program.clone(), review_by: raw.clone() };
+        let item = || ReviewItem {
+            id: c.id.clone(),
+            title: c.title.clone(),
+            program: c.program.clone(),
+            review_by: raw.clone(),
+        };
         if day < now {
             r.overdue += 1;
             r.overdue_notes.push(item());
@@ -375,7 +383,9 @@ impl Report {
         md.push_str(" |\n|---|---|---:|");
         md.push_str(&"---:|".repeat(kinds.len()));
         md.push('\n');
-        let cells = |c: &Counts| kinds.iter().map(|k| c.by_kind.get(*k).copied().unwrap_or(0).to_string()).collect::<Vec<_>>().join(" | ");
+        let cells = |c: &Counts| {
+            kinds.iter().map(|k| c.by_kind.get(*k).copied().unwrap_or(0).to_string()).collect::<Vec<_>>().join(" | ")
+        };
         for p in &self.programs {
             md.push_str(&format!("| **{}** | | {} | {} |\n", cell(&p.program), p.counts.notes, cells(&p.counts)));
             for pr in &p.projects {

@@ -18,6 +18,7 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
 
 use super::card::Card;
+use super::excluded::Excluded;
 use super::query::{self, Clause};
 use super::snippet::{self, Marks};
 use super::{Fields, Index};
@@ -455,7 +456,7 @@ pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
             Clause::Not(inner) => {
                 let mut ignored = Marks::default();
                 if let Some(q) = clause_query(f, lex, inner, false, &mut ignored) {
-                    extra.push((Occur::MustNot, q));
+                    extra.push((Occur::MustNot, Excluded::boxed(q)));
                 }
             }
             other => {
@@ -544,7 +545,7 @@ fn clause_query(f: &Fields, lex: &Lexicon, clause: &Clause, prefix: bool, marks:
                     Clause::Not(inner) => {
                         let mut ignored = Marks::default();
                         if let Some(q) = clause_query(f, lex, inner, false, &mut ignored) {
-                            must.push((Occur::MustNot, q));
+                            must.push((Occur::MustNot, Excluded::boxed(q)));
                         }
                     }
                     c => {
@@ -559,7 +560,10 @@ fn clause_query(f: &Fields, lex: &Lexicon, clause: &Clause, prefix: bool, marks:
         Clause::Not(inner) => {
             let mut ignored = Marks::default();
             let q = clause_query(f, lex, inner, false, &mut ignored)?;
-            Some(Box::new(BooleanQuery::new(vec![(Occur::Must, Box::new(AllQuery)), (Occur::MustNot, q)])))
+            Some(Box::new(BooleanQuery::new(vec![
+                (Occur::Must, Box::new(AllQuery)),
+                (Occur::MustNot, Excluded::boxed(q)),
+            ])))
         }
     }
 }

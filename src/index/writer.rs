@@ -44,6 +44,12 @@ impl Writer {
                 tantivy::TantivyError::LockFailure(..) => Error::Locked(index.dir.clone()),
                 other => Error::Index(other),
             })?;
+        // A process killed inside a commit leaves files that no commit names, `<segment>.<opstamp>.del`
+        // among them; the next commit to reach that opstamp would create it again and fail with
+        // FileAlreadyExists (found by tests/it/crash.rs). Collect them before anything is written.
+        if let Err(e) = writer.garbage_collect_files().wait() {
+            tracing::warn!(error = %e, "cannot remove the files an interrupted run left in the index");
+        }
         Ok(Writer { index: index.clone(), writer, pending: 0 })
     }
 

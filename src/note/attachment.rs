@@ -215,7 +215,8 @@ pub(crate) mod tests {
 
     #[test]
     fn pdf_text_and_title() {
-        let got = extract(Format::Pdf, &pdf_bytes("cutover rehearsal drumbeat", Some("Cutover checklist"))).expect("pdf");
+        let got =
+            extract(Format::Pdf, &pdf_bytes("cutover rehearsal drumbeat", Some("Cutover checklist"))).expect("pdf");
         assert!(got.text.contains("drumbeat"), "{got:?}");
         assert_eq!(got.title.as_deref(), Some("Cutover checklist"));
         let untitled = extract(Format::Pdf, &pdf_bytes("plain words", None)).expect("pdf");
@@ -224,7 +225,8 @@ pub(crate) mod tests {
 
     #[test]
     fn docx_text_and_title() {
-        let got = extract(Format::Docx, &docx_bytes(&["Steering &amp; committee", "گزارش پیشرفت"], Some("گزارش"))).expect("docx");
+        let got = extract(Format::Docx, &docx_bytes(&["Steering &amp; committee", "گزارش پیشرفت"], Some("گزارش")))
+            .expect("docx");
         assert_eq!(got.text, "Steering & committee\nگزارش پیشرفت\n");
         assert_eq!(got.title.as_deref(), Some("گزارش"));
     }

@@ -9,6 +9,16 @@ pub type Instant = DateTime<Utc>;
 
 /// Parses a date the way DESIGN allows; `Err` carries a message a person understands.
 pub fn parse(raw: &str) -> Result<Instant, String> {
+    let instant = parse_any(raw)?;
+    // The index keeps instants as i64 nanoseconds (1677 to 2262); `9999-12-31` or the year 989
+    // overflowed when indexed (found by fuzzing `note_parse`).
+    if instant.timestamp_nanos_opt().is_none() {
+        return Err(format!("`{}` is out of range: dates must fall between 1678 and 2261", raw.trim()));
+    }
+    Ok(instant)
+}
+
+fn parse_any(raw: &str) -> Result<Instant, String> {
     let s: String = raw.trim().chars().map(ascii_digit).collect();
     if s.is_empty() {
         return Err("empty date".into());
@@ -135,6 +145,15 @@ mod tests {
         assert!(parse("2026-02-30").is_err());
         assert!(parse("soon").is_err());
         assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn dates_the_index_cannot_hold_are_refused() {
+        for s in ["9999-12-31", "0989-05-27T07:32:00-08:00", "2262-04-12", "1677-09-20T00:00:00Z", "1000-01-01"] {
+            assert!(ymd(s).contains("out of range"), "{s}: {}", ymd(s));
+        }
+        assert_eq!(ymd("2261-12-31"), "2261-12-31");
+        assert_eq!(ymd("1700-01-01"), "1700-01-01");
     }
 
     #[test]

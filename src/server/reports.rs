@@ -19,12 +19,18 @@ use crate::index::report::{self, Report};
         ("format" = Option<String>, Query, description = "json (default) or csv"),
     ),
     responses((status = 200, body = Report), (status = 400, body = super::api::ErrorBody)))]
-pub async fn reports(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+pub async fn reports(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
     let p = Params::parse(raw.as_deref())?;
     let wants_csv = match p.one("format") {
         Some("csv") => true,
         Some("json") => false,
-        Some(other) => return Err(ApiError::bad_request("bad_format", format!("unknown format `{other}`: use json or csv"))),
+        Some(other) => {
+            return Err(ApiError::bad_request("bad_format", format!("unknown format `{other}`: use json or csv")))
+        }
         None => headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/csv")),
     };
     let scope = report::Scope {

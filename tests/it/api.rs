@@ -286,7 +286,7 @@ async fn browse_routes() {
     assert!(notes.iter().all(|n| n["id"] != "zz-hostile/hostile.md"));
 
     let (_, stats) = json("/api/stats").await;
-    assert_eq!(stats["notes"].as_u64(), Some(57));
+    assert_eq!(stats["notes"].as_u64(), Some(58), "55 notes, the PDF attachment and the two test notes");
     assert!(stats["index_bytes"].as_u64().expect("bytes") > 0);
     assert_eq!(stats["ready"], true);
     assert!(stats["last_sync"]["at"].is_string());
@@ -306,7 +306,7 @@ async fn operations_routes() {
     let text = String::from_utf8(body).expect("utf-8");
     assert!(text.contains("daftar_http_requests_total{route=\"/api/search\",status=\"200\"}"), "{text}");
     assert!(text.contains("daftar_http_request_duration_seconds_bucket"), "{text}");
-    assert!(text.contains("daftar_notes_indexed 57"), "{text}");
+    assert!(text.contains("daftar_notes_indexed 58"), "{text}");
     for page in ["/", "/notes/pmo/x.md", "/reports", "/?q=risk"] {
         let (status, headers, _) = call(page, &[]).await;
         assert_eq!(status, StatusCode::OK, "{page}");

@@ -63,7 +63,9 @@ fn score(cases: &[Case], mut run: impl FnMut(&Case) -> Vec<String>) -> Score {
                     s.misses.push(format!("[{}] {:?} → rank {r}", c.what, c.query));
                 }
             }
-            None => s.misses.push(format!("[{}] {:?} → not in top 10: {:?}", c.what, c.query, &ids[..ids.len().min(3)])),
+            None => {
+                s.misses.push(format!("[{}] {:?} → not in top 10: {:?}", c.what, c.query, &ids[..ids.len().min(3)]))
+            }
         }
     }
     s
@@ -80,7 +82,9 @@ fn baseline(root: &std::path::Path) -> impl FnMut(&Case) -> Vec<String> {
     let vault = daftar::vault::Vault::open(root).expect("vault");
     for entry in vault.scan() {
         let note = daftar::note::parse(&entry.id, &std::fs::read(&entry.path).expect("read"));
-        writer.add_document(doc!(id => note.id.clone(), title => note.title.clone(), body => note.text.clone())).expect("add");
+        writer
+            .add_document(doc!(id => note.id.clone(), title => note.title.clone(), body => note.text.clone()))
+            .expect("add");
     }
     writer.commit().expect("commit");
     let reader = index.reader().expect("reader");
@@ -121,11 +125,22 @@ fn search_quality_evaluation() {
     let n = cases.len() as f64;
     eprintln!("search evaluation over {} cases ({} Persian):", cases.len(), by_kind.get("fa").map_or(0, |k| k.0));
     eprintln!("  daftar          recall@3 {:5.1}%  MRR {:.3}", 100.0 * ours.found as f64 / n, ours.reciprocal / n);
-    eprintln!("  tantivy default recall@3 {:5.1}%  MRR {:.3}  ({} cases missed)", 100.0 * plain.found as f64 / n, plain.reciprocal / n, plain.misses.len());
+    eprintln!(
+        "  tantivy default recall@3 {:5.1}%  MRR {:.3}  ({} cases missed)",
+        100.0 * plain.found as f64 / n,
+        plain.reciprocal / n,
+        plain.misses.len()
+    );
     for m in &ours.misses {
         eprintln!("  MISS {m}");
     }
-    assert!(ours.misses.is_empty(), "daftar misses {} of {} cases:\n{}", ours.misses.len(), cases.len(), ours.misses.join("\n"));
+    assert!(
+        ours.misses.is_empty(),
+        "daftar misses {} of {} cases:\n{}",
+        ours.misses.len(),
+        cases.len(),
+        ours.misses.join("\n")
+    );
     assert!(plain.misses.len() > ours.misses.len(), "the baseline should be worse, or the cases test nothing");
 }
 
@@ -144,13 +159,15 @@ fn half_space_forms_find_each_other_and_whole_words_rank_first() {
     daftar::index::sync::sync(&vault, &index, &mut writer, &|_, _| {}).expect("sync");
     let top = |q: &str, n: usize| -> Vec<String> {
         let req = Request { q: q.to_string(), limit: 10, facets: false, ..Default::default() };
-        let mut ids: Vec<String> = search::search(&index, &req).expect("search").hits.into_iter().map(|h| h.card.id).collect();
+        let mut ids: Vec<String> =
+            search::search(&index, &req).expect("search").hits.into_iter().map(|h| h.card.id).collect();
         ids.truncate(n);
         ids.sort();
         ids
     };
     let three = ["joined.md", "space.md", "zwnj.md"];
-    for q in ["برنامه‌ریزی", "برنامه ریزی", "برنامهریزی", "\"برنامه ریزی\"", "می‌شود", "میشود", "می شود"] {
+    for q in ["برنامه‌ریزی", "برنامه ریزی", "برنامهریزی", "\"برنامه ریزی\"", "می‌شود", "میشود", "می شود"]
+    {
         assert_eq!(top(q, 3), three, "{q}");
     }
     let req = Request { q: "برنامه".into(), limit: 10, facets: false, ..Default::default() };
@@ -174,7 +191,8 @@ fn snippets_mark_the_original_text_whatever_form_was_typed() {
     let root = Root::empty();
     root.write("a.md", "# الف\n\nمُدیریَّت ريسك پـــروژه‌ها در سال ۱۴۰۳ انجام شد\n");
     let index = indexed(&root);
-    for (q, marked) in [("مدیریت", "مُدیریَّت"), ("ریسک", "ريسك"), ("پروژه", "پـــروژه"), ("1403", "۱۴۰۳")] {
+    for (q, marked) in [("مدیریت", "مُدیریَّت"), ("ریسک", "ريسك"), ("پروژه", "پـــروژه"), ("1403", "۱۴۰۳")]
+    {
         let req = Request { q: q.into(), facets: false, ..Default::default() };
         let res = search::search(&index, &req).expect("search");
         let snippet = &res.hits.first().unwrap_or_else(|| panic!("{q} found nothing")).snippet;

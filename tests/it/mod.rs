@@ -1,8 +1,10 @@
 mod api;
 mod cli;
+mod crash;
 mod eval;
 mod git;
 mod harness;
 mod live;
 mod reports;
+mod robustness;
 mod viewer;

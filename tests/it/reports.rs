@@ -29,7 +29,9 @@ fn pdf(text: &str) -> Vec<u8> {
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
-    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes(),
+    );
     out
 }
 
@@ -38,8 +40,11 @@ fn docx(text: &str) -> Vec<u8> {
     let mut buf = std::io::Cursor::new(Vec::new());
     let mut z = zip::ZipWriter::new(&mut buf);
     z.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).expect("zip");
-    z.write_all(format!("<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>").as_bytes())
-        .expect("zip");
+    z.write_all(
+        format!("<w:document xmlns:w=\"w\"><w:body><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>")
+            .as_bytes(),
+    )
+    .expect("zip");
     z.finish().expect("zip");
     buf.into_inner()
 }
@@ -72,7 +77,8 @@ fn words_inside_attachments_are_found_and_broken_ones_are_problems() {
     assert_eq!((card.program.as_deref(), card.project.as_deref()), (Some("ops"), Some("erp")));
     assert_eq!(card.title, "plan.pdf");
 
-    let problems = daftar::index::browse::problems(&index, &root.path, daftar::index::browse::everything().as_ref()).expect("problems");
+    let problems = daftar::index::browse::problems(&index, &root.path, daftar::index::browse::everything().as_ref())
+        .expect("problems");
     let ids: Vec<&str> = problems.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["ops/erp/broken.docx", "ops/erp/broken.pdf"], "{problems:?}");
     assert!(problems[0].problems[0].message.contains("not a zip"));
