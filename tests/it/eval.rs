@@ -107,10 +107,7 @@ fn search_quality_evaluation() {
     let root = Root::knowledge();
     let cases = cases();
     assert!(cases.len() >= 60, "keep at least 60 cases");
-    let index = daftar::index::Index::open(&root.path.join(".daftar"), false).expect("open");
-    let vault = daftar::vault::Vault::open(&root.path).expect("vault");
-    let mut writer = index.writer().expect("writer");
-    daftar::index::sync::sync(&vault, &index, &mut writer, &|_, _| {}).expect("sync");
+    let index = root.indexed();
 
     let ours = score(&cases, |c| {
         let req = Request { q: c.query.clone(), prefix: c.prefix, limit: 10, facets: false, ..Default::default() };
@@ -153,10 +150,7 @@ fn half_space_forms_find_each_other_and_whole_words_rank_first() {
     root.write("space.md", "# یادداشت دو\n\nبرنامه ریزی دقیق منابع انجام می شود\n");
     root.write("joined.md", "# یادداشت سه\n\nبرنامهریزی دقیق منابع انجام میشود\n");
     root.write("whole.md", "# یادداشت چهار\n\nاین برنامه برای واحد مالی است و برنامه تغییر نکرد\n");
-    let index = daftar::index::Index::open(&root.path.join(".daftar"), false).expect("open");
-    let vault = daftar::vault::Vault::open(&root.path).expect("vault");
-    let mut writer = index.writer().expect("writer");
-    daftar::index::sync::sync(&vault, &index, &mut writer, &|_, _| {}).expect("sync");
+    let index = root.indexed();
     let top = |q: &str, n: usize| -> Vec<String> {
         let req = Request { q: q.to_string(), limit: 10, facets: false, ..Default::default() };
         let mut ids: Vec<String> =
@@ -178,19 +172,11 @@ fn half_space_forms_find_each_other_and_whole_words_rank_first() {
     assert!(pos("whole.md") < pos("zwnj.md"));
 }
 
-fn indexed(root: &Root) -> daftar::index::Index {
-    let index = daftar::index::Index::open(&root.path.join(".daftar"), false).expect("open");
-    let vault = daftar::vault::Vault::open(&root.path).expect("vault");
-    let mut writer = index.writer().expect("writer");
-    daftar::index::sync::sync(&vault, &index, &mut writer, &|_, _| {}).expect("sync");
-    index
-}
-
 #[test]
 fn snippets_mark_the_original_text_whatever_form_was_typed() {
     let root = Root::empty();
     root.write("a.md", "# الف\n\nمُدیریَّت ريسك پـــروژه‌ها در سال ۱۴۰۳ انجام شد\n");
-    let index = indexed(&root);
+    let index = root.indexed();
     for (q, marked) in [("مدیریت", "مُدیریَّت"), ("ریسک", "ريسك"), ("پروژه", "پـــروژه"), ("1403", "۱۴۰۳")]
     {
         let req = Request { q: q.into(), facets: false, ..Default::default() };
@@ -206,7 +192,7 @@ fn typos_prefixes_and_recency() {
     root.write("old.md", "---\ntitle: Old\ndate: 2015-01-01\n---\nprocurement onboarding checklist\n");
     root.write("new.md", "---\ntitle: New\ndate: 2026-11-01\n---\nprocurement onboarding checklist\n");
     root.write("fa.md", "---\ntitle: الف\ndate: 2020-01-01\n---\nذی‌نفعان کلیدی طرح و تأمین‌کنندگان\n");
-    let index = indexed(&root);
+    let index = root.indexed();
     let ids = |q: &str, prefix: bool, recency: bool| -> Vec<String> {
         let req = Request { q: q.into(), prefix, recency, facets: false, ..Default::default() };
         search::search(&index, &req).expect("search").hits.into_iter().map(|h| h.card.id).collect()

@@ -34,6 +34,15 @@ impl Root {
         path
     }
 
+    /// The root indexed once, in its own `.daftar/`.
+    pub fn indexed(&self) -> daftar::index::Index {
+        let index = daftar::index::Index::open(&self.path.join(".daftar"), false).expect("open");
+        let vault = daftar::vault::Vault::open(&self.path).expect("vault");
+        let mut writer = index.writer().expect("writer");
+        daftar::index::sync::sync(&vault, &index, &mut writer, &|_, _| {}).expect("sync");
+        index
+    }
+
     /// Runs `daftar COMMAND --root ROOT ARGS...`.
     pub fn daftar(&self, args: &[&str]) -> Output {
         let root = self.path.to_str().expect("utf-8 path");

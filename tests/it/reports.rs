@@ -49,14 +49,6 @@ fn docx(text: &str) -> Vec<u8> {
     buf.into_inner()
 }
 
-fn indexed(root: &Root) -> daftar::index::Index {
-    let index = daftar::index::Index::open(&root.path.join(".daftar"), false).expect("open");
-    let vault = daftar::vault::Vault::open(&root.path).expect("vault");
-    let mut writer = index.writer().expect("writer");
-    daftar::index::sync::sync(&vault, &index, &mut writer, &|_, _| {}).expect("sync");
-    index
-}
-
 fn hits(index: &daftar::index::Index, q: &str) -> Vec<(String, String)> {
     let req = Request { q: q.into(), facets: false, ..Default::default() };
     search::search(index, &req).expect("search").hits.into_iter().map(|h| (h.card.id, h.card.kind)).collect()
@@ -70,7 +62,7 @@ fn words_inside_attachments_are_found_and_broken_ones_are_problems() {
     root.write("ops/erp/broken.pdf", b"%PDF-1.4\nthis is not really a pdf".as_slice());
     root.write("ops/erp/broken.docx", b"not a zip at all".as_slice());
     root.write("ops/erp/note.md", "# Plan note\n\nSee [the plan](plan.pdf) and [minutes](minutes.docx).\n");
-    let index = indexed(&root);
+    let index = root.indexed();
     assert_eq!(hits(&index, "zzpdfword"), [("ops/erp/plan.pdf".to_string(), "attachment".to_string())]);
     assert_eq!(hits(&index, "zzdocxword"), [("ops/erp/minutes.docx".to_string(), "attachment".to_string())]);
     let card = daftar::index::browse::get(&index, "ops/erp/plan.pdf").expect("get").expect("indexed");
@@ -103,7 +95,7 @@ fn report_figures_match_a_fixture() {
     root.write("grid/b/r1.md", note("risk", "Beta", "draft", "2099-01-01", "Reza"));
     root.write("grid/b/r2.md", note("risk", "Beta", "draft", "2019-05-05", "Reza"));
     root.write("other/x.md", "---\ntitle: Elsewhere\nprogram: Other\nkind: lesson\n---\nSee [[l1]].\n");
-    let index = indexed(&root);
+    let index = root.indexed();
     let scope = report::Scope { program: Some("Grid".into()), ..Default::default() };
     let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").expect("now").with_timezone(&chrono::Utc);
     let rep = report::build(&index, &root.path, None, &scope, None, None, now).expect("report");
