@@ -88,7 +88,10 @@ pub fn render(text: &str, marks: &Marks, summary: Option<&str>) -> String {
     let lead = if lead == 0 {
         0
     } else {
-        text[lead..first.0].find(char::is_whitespace).map_or(lead, |w| lead + w + 1).min(first.0)
+        // After the space, whatever its width: a no-break or line-separator space is 2 or 3 bytes
+        // (found by tests/it/robustness.rs searching the fuzz corpus: slicing inside U+2028 panicked).
+        let space = text[lead..first.0].char_indices().find(|(_, c)| c.is_whitespace());
+        space.map_or(lead, |(w, c)| lead + w + c.len_utf8()).min(first.0)
     };
     let (start, end) = clamp(text, lead, WINDOW_CHARS);
     let mut html = String::new();
@@ -193,6 +196,15 @@ mod tests {
         assert!(html.starts_with("… "), "{html}");
         assert!(html.contains("<mark>vendor</mark> <mark>onboarding</mark>"), "{html}");
         assert!(html.chars().count() < 300);
+    }
+
+    #[test]
+    fn the_window_starts_after_a_wide_space() {
+        for space in ["\u{a0}", "\u{2009}", "\u{2028}", "\u{3000}"] {
+            let text = format!("{}{space}x vendor", "a".repeat(60));
+            let html = render(&text, &marks(&["vendor"]), None);
+            assert_eq!(html, "… x <mark>vendor</mark>", "{space:?}");
+        }
     }
 
     #[test]
