@@ -266,8 +266,9 @@ fn apply_paths(
         let id = vault.id_of(path);
         match (entry, id) {
             (Some(entry), _) => {
-                let plan = sync::plan(vault, vec![entry.clone()], &indexed, history);
-                if plan.upserts.is_empty() {
+                // One lookup, not a whole plan: a plan also lists every indexed id it did not see
+                // (cloned and sorted), which made a batch of k changes cost k × N log N.
+                if sync::change(vault, &entry, &indexed, history).is_none() {
                     continue;
                 }
                 if let Err(e) = sync::upsert(vault, writer, &entry, history) {

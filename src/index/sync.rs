@@ -128,25 +128,29 @@ pub fn plan(vault: &Vault, entries: Vec<Entry>, indexed: &HashMap<String, Indexe
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     for entry in entries {
         seen.insert(entry.id.clone());
-        match indexed.get(&entry.id) {
-            None => plan.upserts.push((entry, true)),
-            Some(i) if i.history != history.digest_of(&entry.id) => plan.upserts.push((entry, false)),
-            Some(Indexed { stamp: s, .. }) if s.mtime == entry.mtime && s.size == entry.size => plan.unchanged += 1,
-            Some(Indexed { stamp: s, .. }) => {
-                let same = entry.skip.is_none()
-                    && s.size == entry.size
-                    && vault.read(&entry).is_ok_and(|b| hash(&b) == s.hash);
-                if same {
-                    plan.unchanged += 1;
-                } else {
-                    plan.upserts.push((entry, false));
-                }
-            }
+        match change(vault, &entry, indexed, history) {
+            Some(new) => plan.upserts.push((entry, new)),
+            None => plan.unchanged += 1,
         }
     }
     plan.removals = indexed.keys().filter(|id| !seen.contains(*id)).cloned().collect();
     plan.removals.sort();
     plan
+}
+
+/// Whether one entry must be (re)indexed: `Some(true)` when new, `Some(false)` when changed,
+/// `None` when unchanged. Costs one lookup (and a read only when mtime or size differ).
+pub fn change(vault: &Vault, entry: &Entry, indexed: &HashMap<String, Indexed>, history: &History) -> Option<bool> {
+    match indexed.get(&entry.id) {
+        None => Some(true),
+        Some(i) if i.history != history.digest_of(&entry.id) => Some(false),
+        Some(Indexed { stamp: s, .. }) if s.mtime == entry.mtime && s.size == entry.size => None,
+        Some(Indexed { stamp: s, .. }) => {
+            let same =
+                entry.skip.is_none() && s.size == entry.size && vault.read(entry).is_ok_and(|b| hash(&b) == s.hash);
+            (!same).then_some(false)
+        }
+    }
 }
 
 /// Brings the index in line with the folder in one commit, reading the root's git history first
