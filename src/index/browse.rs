@@ -193,47 +193,30 @@ pub struct ProblemNote {
 pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> Result<Vec<ProblemNote>> {
     let f = index.fields();
     let searcher = index.searcher();
-    let mut names: HashSet<String> = HashSet::new();
-    let mut link_owners: Vec<(DocAddress, Vec<String>)> = Vec::new();
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let ids = segment.fast_fields().str("id")?;
-        let mut id = String::new();
-        for doc in segment.doc_ids_alive() {
-            if let Some(col) = &ids {
-                if let Some(o) = col.term_ords(doc).next() {
-                    id.clear();
-                    if col.ord_to_str(o, &mut id)? {
-                        names.extend(links::names(&id));
-                    }
-                }
-            }
-            let _ = ord;
-        }
-    }
+    // Every indexed id, read from the id fast field as a sync does.
+    let names: HashSet<String> = super::sync::indexed(index)?.keys().flat_map(|id| links::names(id)).collect();
     let targets = Targets::from_names(root, names);
-    // Notes with links: read their stored link keys.
-    let with_links =
-        searcher.search(visible, &TopDocs::with_limit(searcher.num_docs().max(1) as usize).order_by_score())?;
-    for (_, addr) in with_links {
+    let docs = searcher.search(visible, &TopDocs::with_limit(searcher.num_docs().max(1) as usize).order_by_score())?;
+    let mut out = Vec::new();
+    for (_, addr) in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let keys: Vec<String> = doc.get_all(f.links).filter_map(|v| v.as_str().map(str::to_string)).collect();
-        let broken: Vec<String> = keys
-            .into_iter()
-            .filter_map(|k| LinkKey::from_term(&k))
+        let broken: Vec<String> = doc
+            .get_all(f.links)
+            .filter_map(|v| v.as_str().and_then(LinkKey::from_term))
             .filter(|k| !targets.resolves(k))
             .map(|k| match k {
                 LinkKey::Path(t) | LinkKey::Name(t) | LinkKey::Outside(t) => t,
             })
             .collect();
         // The problem count is indexed, not stored: the card carries the problems themselves.
-        let has_problems = doc.get_first(f.card).and_then(|v| v.as_str()).is_some_and(|c| c.contains("\"problems\":["));
-        if !broken.is_empty() || has_problems {
-            link_owners.push((addr, broken));
+        let card: Card = doc
+            .get_first(f.card)
+            .and_then(|v| v.as_str())
+            .and_then(|c| serde_json::from_str(c).ok())
+            .unwrap_or_default();
+        if broken.is_empty() && card.problems.is_empty() {
+            continue;
         }
-    }
-    let mut out = Vec::new();
-    for (addr, broken) in link_owners {
-        let card = card(index, &searcher, addr)?;
         let mut findings: Vec<check::Finding> = card
             .problems
             .iter()
