@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::New(args) => new(args),
         Command::Experts(args) => experts_cmd(args),
         Command::Report(args) => report_cmd(args),
+        Command::Token(args) => token_cmd(args),
     }
 }
 
@@ -102,6 +103,8 @@ fn search_cmd(args: SearchArgs) -> anyhow::Result<ExitCode> {
         facets: false,
         recency: args.recent,
         typos: Default::default(),
+        // The command line reads the folder itself: nothing in it is hidden from its user.
+        reader: crate::access::Reader::everyone(),
     };
     let res = search::search(&index, &req)?;
     let mut out = std::io::stdout().lock();
@@ -189,7 +192,7 @@ fn experts_cmd(args: ExpertsArgs) -> anyhow::Result<ExitCode> {
     let (config, vault) = open(&args.location)?;
     let index = open_for_search(&config, &vault)?;
     let q = args.query.join(" ");
-    let people = crate::index::expertise::find(&index, &q, args.limit.max(1))?;
+    let people = crate::index::expertise::find(&index, &q, args.limit.max(1), &crate::access::Reader::everyone())?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let json = serde_json::json!({ "query": q, "experts": people });
@@ -227,8 +230,11 @@ fn report_cmd(args: crate::cli::ReportArgs) -> anyhow::Result<ExitCode> {
     let scope =
         report::Scope { program: args.program, project: args.project, from: args.from.clone(), to: args.to.clone() };
     let (from, to) = (day(&args.from, "from")?, day(&args.to, "to")?);
+    // The command line reads the folder itself: nothing in it is hidden from its user.
+    let everything = crate::index::browse::visible(index.fields(), &crate::access::Reader::everyone());
+    let period = (from.as_ref(), to.as_ref());
     let rep =
-        report::build(&index, vault.root(), Some(&history), &scope, from.as_ref(), to.as_ref(), chrono::Utc::now())?;
+        report::build(&index, vault.root(), Some(&history), &scope, period, chrono::Utc::now(), everything.as_ref())?;
     let text = match args.format {
         ReportFormat::Md => rep.to_markdown(),
         ReportFormat::Csv => rep.to_csv(),
@@ -254,5 +260,28 @@ fn new(args: NewArgs) -> anyhow::Result<ExitCode> {
         },
     )?;
     writeln!(std::io::stdout().lock(), "{}", path.display())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `daftar token`: a fresh random token and the `daftar.toml` entry that admits it. Only the hash
+/// goes into the file; the token is shown this once.
+fn token_cmd(args: crate::cli::TokenArgs) -> anyhow::Result<ExitCode> {
+    let name = args.name.trim();
+    if name.is_empty() {
+        anyhow::bail!("the token needs a name");
+    }
+    let token = crate::access::new_token()?;
+    // JSON strings are TOML basic strings: quotes, backslashes and Persian names come out right.
+    let groups: Vec<String> = args.groups.iter().map(|g| serde_json::to_string(g.trim())).collect::<Result<_, _>>()?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "token: {token}")?;
+    writeln!(out, "(shown once: hand it to its holder; clients send `Authorization: Bearer <token>`)")?;
+    writeln!(out, "\nadd to daftar.toml:\n\n[[auth.tokens]]")?;
+    writeln!(out, "name = {}", serde_json::to_string(name)?)?;
+    writeln!(out, "sha256 = \"{}\"", crate::access::hash_hex(&token))?;
+    writeln!(out, "groups = [{}]", groups.join(", "))?;
+    if args.admin {
+        writeln!(out, "admin = true")?;
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -43,6 +43,20 @@ pub enum Command {
     Experts(ExpertsArgs),
     /// The PMIS report of a program: counts, growth, coverage, review health, contributions.
     Report(ReportArgs),
+    /// Make a new access token: prints the token once, and the `[[auth.tokens]]` entry to paste.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Who or what the token is for (shown in the viewer, /api/me and the log).
+    pub name: String,
+    /// A group it belongs to; restricted notes name groups in `audience`. Repeat for several.
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    /// Sees every note, and the figures that count them all (/metrics, full /api/stats).
+    #[arg(long)]
+    pub admin: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, Default, PartialEq, Eq)]

@@ -26,6 +26,8 @@ pub struct FileConfig {
     pub poll: Option<bool>,
     pub watch: Option<bool>,
     pub git: Option<GitFileConfig>,
+    /// Access control: tokens and their groups.
+    pub auth: Option<crate::access::AuthConfig>,
 }
 
 /// `[git]` in `daftar.toml`.
@@ -49,6 +51,8 @@ pub struct Config {
     pub pull: Option<Duration>,
     /// The webhook's shared secret; without one, `POST /api/hooks/git` does not exist.
     pub webhook_secret: Option<String>,
+    /// Access control (`[auth]`); `None`: everyone reads everything.
+    pub auth: Option<crate::access::Auth>,
 }
 
 impl Config {
@@ -63,6 +67,7 @@ impl Config {
             poll: false,
             pull: None,
             webhook_secret: None,
+            auth: None,
         }
     }
 }
@@ -157,7 +162,12 @@ pub fn load(location: &Location, addr: Option<&str>) -> Result<Config> {
         .ok()
         .or_else(|| file.git.as_ref().and_then(|g| g.webhook_secret.clone()))
         .filter(|s| !s.trim().is_empty());
+    let auth = match (&file.auth, &config_file) {
+        (Some(a), Some(path)) => Some(crate::access::Auth::from_config(a, path)?),
+        _ => None,
+    };
     Ok(Config {
+        auth,
         root,
         index,
         addr,

@@ -16,9 +16,11 @@
 //! - [`git`]: the notes' history and authorship, following HEAD, pulling from the upstream, the
 //!   webhook and the pre-commit hook; everything degrades to file times without git.
 //! - [`check`]: whole-root validation (`daftar check`).
+//! - [`access`]: who may read which note (`[auth]` tokens, `visibility`, `audience`).
 //! - [`server`]: the HTTP API and viewer.
 //! - [`config`], [`cli`], [`app`]: configuration layers, the command line, and the wiring.
 
+pub mod access;
 pub mod analysis;
 pub mod app;
 pub mod check;

@@ -13,7 +13,8 @@ use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::card::Card;
 use super::search::FacetValue;
-use super::Index;
+use super::{Fields, Index};
+use crate::access::Reader;
 use crate::check::{self, Targets};
 use crate::error::Result;
 use crate::note::links::{self, LinkKey};
@@ -39,19 +40,20 @@ pub fn cards(index: &Index, query: &dyn Query, limit: usize) -> Result<Vec<Card>
     docs.into_iter().map(|(_, addr)| card(index, &searcher, addr)).collect()
 }
 
-/// The card of the note `id`, when indexed.
-pub fn get(index: &Index, id: &str) -> Result<Option<Card>> {
-    Ok(cards(index, term(index.fields().id, id).as_ref(), 1)?.into_iter().next())
+/// The card of the note `id`, when indexed and `visible`.
+pub fn get(index: &Index, id: &str, visible: &dyn Query) -> Result<Option<Card>> {
+    Ok(cards(index, within(term(index.fields().id, id), visible).as_ref(), 1)?.into_iter().next())
 }
 
-/// The id of the note a link key leads to, if any (the first by id when several share a name).
-pub fn resolve(index: &Index, key: &LinkKey) -> Result<Option<String>> {
+/// The id of the `visible` note a link key leads to, if any (the first by id when several share a
+/// name).
+pub fn resolve(index: &Index, key: &LinkKey, visible: &dyn Query) -> Result<Option<String>> {
     let name = match key {
         LinkKey::Path(p) | LinkKey::Name(p) => p,
         LinkKey::Outside(_) => return Ok(None),
     };
-    let mut found: Vec<String> =
-        cards(index, term(index.fields().names, name).as_ref(), 20)?.into_iter().map(|c| c.id).collect();
+    let query = within(term(index.fields().names, name), visible);
+    let mut found: Vec<String> = cards(index, query.as_ref(), 20)?.into_iter().map(|c| c.id).collect();
     found.sort();
     Ok(found.into_iter().next())
 }
@@ -64,12 +66,12 @@ pub struct NoteRef {
     pub kind: String,
 }
 
-/// Notes linking to `id`.
-pub fn backlinks(index: &Index, id: &str) -> Result<Vec<NoteRef>> {
+/// The `visible` notes linking to `id`.
+pub fn backlinks(index: &Index, id: &str, visible: &dyn Query) -> Result<Vec<NoteRef>> {
     let f = index.fields();
     let terms = LinkKey::terms_for(&links::names(id));
     let query = BooleanQuery::new(terms.iter().map(|t| (Occur::Should, term(f.links, t))).collect());
-    let mut out: Vec<NoteRef> = cards(index, &query, 500)?
+    let mut out: Vec<NoteRef> = cards(index, within(Box::new(query), visible).as_ref(), 500)?
         .into_iter()
         .filter(|c| c.id != id)
         .map(|c| NoteRef { id: c.id, title: c.title, kind: c.kind })
@@ -272,7 +274,18 @@ pub fn counts(index: &Index, visible: &dyn Query) -> Result<Counts> {
     })
 }
 
-/// Everything (no access control yet narrows what a reader sees).
-pub fn everything() -> Box<dyn Query> {
-    Box::new(AllQuery)
+/// The notes `reader` may see: every note without access control (or for an admin), else those
+/// indexed with one of its grants. Every read takes this as a filter.
+pub fn visible(f: &Fields, reader: &Reader) -> Box<dyn Query> {
+    match reader.grants() {
+        None => Box::new(AllQuery),
+        Some(grants) => {
+            Box::new(BooleanQuery::new(grants.iter().map(|g| (Occur::Should, term(f.access, g))).collect()))
+        }
+    }
+}
+
+/// `query`, narrowed to what `visible` lets through.
+pub fn within(query: Box<dyn Query>, visible: &dyn Query) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(vec![(Occur::Must, query), (Occur::Must, visible.box_clone())]))
 }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::search::{self, Request};
 use super::Index;
+use crate::access::Reader;
 use crate::analysis::fold_key;
 use crate::error::Result;
 
@@ -60,8 +61,15 @@ pub struct Person {
 }
 
 /// People ranked by the relevance of their notes to `q`, at most `limit`.
-pub fn find(index: &Index, q: &str, limit: usize) -> Result<Vec<Person>> {
-    let req = Request { q: q.to_string(), limit: search::MAX_LIMIT, facets: false, ..Request::default() };
+/// Only the notes `reader` may see count (and serve as evidence).
+pub fn find(index: &Index, q: &str, limit: usize, reader: &Reader) -> Result<Vec<Person>> {
+    let req = Request {
+        q: q.to_string(),
+        limit: search::MAX_LIMIT,
+        facets: false,
+        reader: reader.clone(),
+        ..Request::default()
+    };
     let res = search::search(index, &req)?;
     let top = res.hits.iter().map(|h| h.score).fold(0.0f32, f32::max);
     let mut people: HashMap<String, Person> = HashMap::new();

@@ -31,13 +31,13 @@ pub struct Related {
 }
 
 /// Up to `limit` notes related to `id`; `None` when `id` is not indexed.
-pub fn related(index: &Index, id: &str, limit: usize) -> Result<Option<Vec<Related>>> {
+/// Only `visible` notes are considered, the note itself included.
+pub fn related(index: &Index, id: &str, limit: usize, visible: &dyn Query) -> Result<Option<Vec<Related>>> {
     let f = index.fields();
     let searcher = index.searcher();
-    let found = searcher.search(
-        &TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic),
-        &TopDocs::with_limit(1).order_by_score(),
-    )?;
+    let me_query = Box::new(TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic));
+    let found =
+        searcher.search(browse::within(me_query, visible).as_ref(), &TopDocs::with_limit(1).order_by_score())?;
     let Some((_, addr)) = found.into_iter().next() else {
         return Ok(None);
     };
@@ -51,7 +51,10 @@ pub fn related(index: &Index, id: &str, limit: usize) -> Result<Option<Vec<Relat
         .with_max_query_terms(25)
         .with_min_word_length(3)
         .with_document(addr);
-    let hits = searcher.search(&mlt, &TopDocs::with_limit(limit * 2 + 1).order_by_score())?;
+    let hits = searcher.search(
+        browse::within(Box::new(mlt), visible).as_ref(),
+        &TopDocs::with_limit(limit * 2 + 1).order_by_score(),
+    )?;
     let top = hits.first().map_or(1.0, |h| h.0.max(f32::EPSILON));
     for (score, doc) in hits {
         let e = scored.entry(doc).or_default();
@@ -68,7 +71,10 @@ pub fn related(index: &Index, id: &str, limit: usize) -> Result<Option<Vec<Relat
                 (Occur::Should, q)
             })
             .collect();
-        for (_, doc) in searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(limit * 2).order_by_score())? {
+        for (_, doc) in searcher.search(
+            browse::within(Box::new(BooleanQuery::new(q)), visible).as_ref(),
+            &TopDocs::with_limit(limit * 2).order_by_score(),
+        )? {
             let e = scored.entry(doc).or_default();
             e.0 += 0.5;
             e.1.push("shared tags".into());
@@ -84,7 +90,10 @@ pub fn related(index: &Index, id: &str, limit: usize) -> Result<Option<Vec<Relat
                 (Occur::Should, q)
             })
             .collect();
-        for (_, doc) in searcher.search(&BooleanQuery::new(q), &TopDocs::with_limit(limit * 2).order_by_score())? {
+        for (_, doc) in searcher.search(
+            browse::within(Box::new(BooleanQuery::new(q)), visible).as_ref(),
+            &TopDocs::with_limit(limit * 2).order_by_score(),
+        )? {
             let e = scored.entry(doc).or_default();
             e.0 += SAME_PEOPLE;
             e.1.push("same people".into());
@@ -97,14 +106,14 @@ pub fn related(index: &Index, id: &str, limit: usize) -> Result<Option<Vec<Relat
         }
         out.push(Related { card: browse::card(index, &searcher, doc)?, score, reasons });
     }
-    for b in browse::backlinks(index, id)? {
+    for b in browse::backlinks(index, id, visible)? {
         match out.iter_mut().find(|r| r.card.id == b.id) {
             Some(r) => {
                 r.score += 0.7;
                 r.reasons.push("links here".into());
             }
             None => {
-                if let Some(card) = browse::get(index, &b.id)? {
+                if let Some(card) = browse::get(index, &b.id, visible)? {
                     out.push(Related { card, score: 0.7, reasons: vec!["links here".into()] });
                 }
             }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
@@ -148,19 +148,20 @@ fn in_period(secs: i64, from: Option<&Day>, to: Option<&Day>) -> bool {
     from.is_none_or(|f| secs >= f.timestamp()) && to.is_none_or(|t| secs < t.timestamp() + 86_400)
 }
 
-/// Builds the report for `scope` as of `now`. `history` gives commit times and authors; without
-/// it, file times stand in.
+/// Builds the report for `scope` over the notes `visible`, with growth and contributions counted
+/// from `from` to `to`, as of `now`. `history` gives commit times and authors; without it, file
+/// times stand in.
 pub fn build(
     index: &Index,
     root: &std::path::Path,
     history: Option<&History>,
     scope: &Scope,
-    from: Option<&Day>,
-    to: Option<&Day>,
+    (from, to): (Option<&Day>, Option<&Day>),
     now: DateTime<Utc>,
+    visible: &dyn Query,
 ) -> Result<Report> {
     let f = index.fields();
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, visible.box_clone())];
     if let Some(p) = &scope.program {
         clauses.push((Occur::Must, term(f.program_k, &fold_key(p))));
     }
@@ -246,7 +247,7 @@ pub fn build(
     });
 
     let review = review_health(&cards, now);
-    let links = link_health(index, root, &cards)?;
+    let links = link_health(index, root, &cards, visible)?;
     Ok(Report {
         scope: scope.clone(),
         generated: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -292,10 +293,10 @@ fn review_health(cards: &[Card], now: DateTime<Utc>) -> ReviewHealth {
     r
 }
 
-fn link_health(index: &Index, root: &std::path::Path, cards: &[Card]) -> Result<LinkHealth> {
+fn link_health(index: &Index, root: &std::path::Path, cards: &[Card], visible: &dyn Query) -> Result<LinkHealth> {
     let mut h = LinkHealth::default();
     let in_scope: BTreeSet<&str> = cards.iter().map(|c| c.id.as_str()).collect();
-    for problem in browse::problems(index, root, browse::everything().as_ref())? {
+    for problem in browse::problems(index, root, visible)? {
         if !in_scope.contains(problem.id.as_str()) {
             continue;
         }
@@ -306,7 +307,7 @@ fn link_health(index: &Index, root: &std::path::Path, cards: &[Card]) -> Result<
         }
     }
     for c in cards.iter().filter(|c| c.kind != "attachment") {
-        if browse::backlinks(index, &c.id)?.is_empty() {
+        if browse::backlinks(index, &c.id, visible)?.is_empty() {
             h.orphans.push(Orphan { id: c.id.clone(), title: c.title.clone() });
         }
     }

@@ -2,7 +2,8 @@
 //! is stored (in the `card`) and indexed; facets carry the portfolio → program → project tree and
 //! the expert, kind, tag and status values; dates are fast fields; the content hash, mtime and size
 //! let a sync skip unchanged notes, and the history digest re-indexes a note whose commits changed.
-//! `author_k`/`author_f` hold the people who know a note: its experts and its commit authors.
+//! `author_k`/`author_f` hold the people who know a note: its experts and its commit authors;
+//! `access` the grants that open it.
 
 use tantivy::schema::{
     DateOptions, FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
@@ -12,7 +13,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bump when the schema or how notes map onto it changes: a different version forces a rebuild.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Field handles, resolved once.
 #[derive(Debug, Clone)]
@@ -36,6 +37,8 @@ pub struct Fields {
     pub status_k: Field,
     pub meta_k: Field,
     pub author_k: Field,
+    /// The grants that open the note ([`crate::access::grants`]).
+    pub access: Field,
     pub key: Field,
     pub problems: Field,
     pub tree: Field,
@@ -94,6 +97,7 @@ pub fn build() -> (Schema, Fields) {
         status_k: b.add_text_field("status_k", STRING),
         meta_k: b.add_text_field("meta_k", STRING),
         author_k: b.add_text_field("author_k", STRING),
+        access: b.add_text_field("access", STRING),
         key: b.add_bool_field("key", INDEXED | FAST),
         problems: b.add_u64_field("problems", INDEXED | FAST),
         tree: b.add_facet_field("tree", facet()),

@@ -22,6 +22,7 @@ use super::excluded::Excluded;
 use super::query::{self, Clause};
 use super::snippet::{self, Marks};
 use super::{Fields, Index};
+use crate::access::Reader;
 use crate::analysis::{self, fold_key};
 use crate::error::{Error, Result};
 use crate::note::date::Instant as Day;
@@ -68,6 +69,9 @@ pub struct Request {
     pub recency: bool,
     /// Word lengths (in letters) from which one and two typos are forgiven.
     pub typos: Typos,
+    /// Who asks: notes they may not see are filtered out like any other filter, so hits, `total`
+    /// and facet counts never reveal them.
+    pub reader: Reader,
 }
 
 /// Word lengths from which typos are forgiven (Meilisearch's defaults: 5 and 9 letters).
@@ -112,6 +116,8 @@ impl Default for Request {
             facets: true,
             recency: false,
             typos: Typos::default(),
+            // The library's caller reads the folder itself; the server always says who asks.
+            reader: Reader::everyone(),
         }
     }
 }
@@ -569,8 +575,12 @@ fn clause_query(f: &Fields, lex: &Lexicon, clause: &Clause, prefix: bool, marks:
 }
 
 /// The filters of the request (all of them, or all but one facet's own for disjunctive counts).
-fn filter_clauses(f: &Fields, filters: &Filters, except: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+fn filter_clauses(f: &Fields, req: &Request, except: Option<&str>) -> Vec<(Occur, Box<dyn Query>)> {
+    let filters = &req.filters;
     let mut out: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if !req.reader.sees_all() {
+        out.push((Occur::Must, super::browse::visible(f, &req.reader)));
+    }
     for (dim, _, key_field) in dimensions(f) {
         let values = filter_values(filters, dim);
         if values.is_empty() || except == Some(dim) {
@@ -658,7 +668,7 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
     let searcher = index.searcher();
     let lex = Lexicon { searcher: &searcher, field: f.body, typos: req.typos };
     let compiled = compile(f, &lex, req)?;
-    let full = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, &req.filters, None));
+    let full = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, None));
     let total = searcher.search(full.as_ref(), &Count)?;
 
     let ranked: Vec<(usize, Score, DocAddress)> = if compiled.units.is_empty() || req.sort == Sort::Date {
@@ -751,7 +761,7 @@ fn facet_counts(
             c.add_facet(Facet::root());
             handles.push((dim, shared.add_collector(c)));
         } else {
-            let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, &req.filters, Some(dim)));
+            let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, Some(dim)));
             let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
             c.add_facet(Facet::root());
             let counts = searcher.search(q.as_ref(), &c)?;
@@ -759,7 +769,7 @@ fn facet_counts(
         }
     }
     if !handles.is_empty() {
-        let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, &req.filters, None));
+        let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, None));
         let mut fruits = searcher.search(q.as_ref(), &shared)?;
         for (dim, handle) in handles {
             out.insert(dim.to_string(), values(&handle.extract(&mut fruits)));

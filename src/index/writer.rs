@@ -151,6 +151,9 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> Tan
     for (k, v) in &note.meta {
         doc.add_text(f.meta_k, format!("{}={}", fold_key(k), fold_key(v)));
     }
+    for grant in crate::access::grants(note.visibility.as_deref(), &note.audience, &note.id) {
+        doc.add_text(f.access, grant);
+    }
     doc.add_bool(f.key, note.key);
     doc.add_u64(f.problems, note.problems.len() as u64);
 

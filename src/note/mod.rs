@@ -94,9 +94,13 @@ pub fn parse(id: &str, bytes: &[u8]) -> Note {
     let split = front_matter::split(&text);
     let mut front = Value::Object(Default::default());
     if let Some((format, header)) = split.header {
+        let mut unreadable = false;
         match front_matter::parse(format, header) {
             Ok(v) => front = v,
-            Err(e) => note.problems.push(Problem { line: 1 + e.line, message: e.message }),
+            Err(e) => {
+                note.problems.push(Problem { line: 1 + e.line, message: e.message });
+                unreadable = true;
+            }
         }
         let lines = front_matter::key_lines(format, header);
         let line_of = |key: &str| lines.iter().find(|(k, _)| k == key).map_or(1, |(_, l)| 1 + l);
@@ -106,8 +110,14 @@ pub fn parse(id: &str, bytes: &[u8]) -> Note {
             note.problems.push(Problem { line, message: v.message.clone() });
         }
         let invalid: Vec<String> = violations.into_iter().filter_map(|v| v.key).collect();
-        if let Value::Object(map) = &front {
-            apply_front_matter(&mut note, map, &invalid, &line_of, format);
+        match &front {
+            Value::Object(map) => apply_front_matter(&mut note, map, &invalid, &line_of, format),
+            Value::Null => {}
+            _ => unreadable = true,
+        }
+        if unreadable {
+            // Front matter that cannot be read may have said `restricted`: closed until fixed.
+            note.visibility = Some(crate::access::UNREADABLE.to_string());
         }
     }
     let extract = markdown::extract(split.body);
@@ -167,7 +177,8 @@ fn apply_front_matter(
     note.program = text("program");
     note.project = text("project");
     note.status = text("status");
-    note.visibility = text("visibility");
+    // Kept even when invalid: an unknown visibility closes the note rather than opening it.
+    note.visibility = map.get("visibility").and_then(scalar).map(|s| normalize_value(&s)).filter(|s| !s.is_empty());
     note.summary = get("summary").and_then(scalar).map(|s| s.trim().to_string());
     note.key = get("key").and_then(Value::as_bool).unwrap_or(false);
     for k in ["experts", "authors", "author"] {

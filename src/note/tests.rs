@@ -99,3 +99,19 @@ fn links_carry_file_lines() {
     let lines: Vec<usize> = n.links.iter().map(|l| l.line).collect();
     assert_eq!(lines, [5, 7]);
 }
+
+#[test]
+fn visibility_fails_closed() {
+    // An unknown value is kept (and reported): access control treats it as restricted.
+    let n = parse("a.md", b"---\ntitle: A\nvisibility: secret\n---\nbody\n");
+    assert_eq!(n.visibility.as_deref(), Some("secret"));
+    assert!(n.problems.iter().any(|p| p.message.contains("public, internal, restricted")), "{:?}", n.problems);
+    // Front matter that cannot be read may have said restricted.
+    for text in ["---\ntitle: [unclosed\nvisibility: public\n---\nbody\n", "---\njust a string\n---\nbody\n"] {
+        let n = parse("a.md", text.as_bytes());
+        assert_eq!(n.visibility.as_deref(), Some(crate::access::UNREADABLE), "{text:?}");
+    }
+    for text in ["---\n---\nbody\n", "---\n# only a comment\n---\nbody\n", "no front matter\n"] {
+        assert_eq!(parse("a.md", text.as_bytes()).visibility, None, "{text:?}");
+    }
+}

@@ -9,11 +9,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use tantivy::query::Query;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::state::{AppState, Shared};
+use crate::access::Reader;
 use crate::git::history::Commit;
 use crate::git::remote::PullStatus;
 use crate::index::briefing::{self, Reviewed, Scope};
@@ -44,7 +46,11 @@ pub const FRESHNESS_WAIT: std::time::Duration = std::time::Duration::from_millis
         ("offset" = Option<usize>, Query, description = "0..=10000"),
     ),
     responses((status = 200, body = search::Response), (status = 400, body = ErrorBody)))]
-pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<search::Response>> {
+pub async fn search(
+    State(state): State<AppState>,
+    reader: Reader,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<search::Response>> {
     let p = Params::parse(raw.as_deref())?;
     state.status.fresh(FRESHNESS_WAIT).await;
     let sort = match p.one("sort") {
@@ -84,6 +90,7 @@ pub async fn search(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
         facets: true,
         recency: p.bool("recency")?.unwrap_or(false),
         typos: Default::default(),
+        reader,
     };
     let res = state.blocking(move |s| Ok(search::search(&s.index, &req)?)).await?;
     Ok(Json(res))
@@ -152,18 +159,19 @@ fn id_from_path(raw: &str) -> ApiResult<String> {
 #[utoipa::path(get, path = "/api/notes/{id}", tag = "notes",
     params(("id" = String, Path, description = "The note's path relative to the root (percent-encoded)")),
     responses((status = 200, body = NoteView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn note(State(state): State<AppState>, Path(raw): Path<String>) -> ApiResult<Response> {
+pub async fn note(State(state): State<AppState>, reader: Reader, Path(raw): Path<String>) -> ApiResult<Response> {
     if let Some(id) = raw.strip_suffix("/related") {
         let id = id_from_path(id)?;
-        return Ok(state.blocking(move |s| related_of(s, &id)).await?.into_response());
+        return Ok(state.blocking(move |s| related_of(s, &id, &reader)).await?.into_response());
     }
     let id = id_from_path(&raw)?;
     state.status.fresh(FRESHNESS_WAIT).await;
-    Ok(state.blocking(move |s| note_view(s, &id)).await?.into_response())
+    Ok(state.blocking(move |s| note_view(s, &id, &reader)).await?.into_response())
 }
 
-/// Reads, parses and renders a note from disk (the source of truth), with its backlinks.
-fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
+/// Reads, parses and renders a note from disk (the source of truth), with its backlinks. A note
+/// the reader may not see is answered like a missing one.
+fn note_view(s: &Shared, id: &str, reader: &Reader) -> ApiResult<Json<NoteView>> {
     if crate::vault::file_kind(id) != Some(crate::vault::FileKind::Note) {
         return Err(ApiError::not_found(format!("`{id}` is not a note; files are served at /raw/{id}")));
     }
@@ -174,7 +182,11 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
     let meta = std::fs::metadata(&path).map_err(|_| ApiError::not_found(format!("no note `{id}`")))?;
     let entry = s.vault.entry(&path).ok_or_else(|| ApiError::not_found(format!("no note `{id}`")))?;
     let (parsed, _) = crate::index::sync::load(&s.vault, &entry);
-    let resolve = |k: &LinkKey| browse::resolve(&s.index, k).ok().flatten();
+    if !reader.may_read_note(parsed.visibility.as_deref(), &parsed.audience, id) {
+        return Err(ApiError::not_found(format!("no note `{id}`")));
+    }
+    let visible = browse::visible(s.index.fields(), reader);
+    let resolve = |k: &LinkKey| browse::resolve(&s.index, k, visible.as_ref()).ok().flatten();
     let html = note::render::render(&parsed, &resolve);
     let names: std::collections::HashSet<String> = std::collections::HashSet::new();
     let targets = crate::check::Targets::from_names(s.vault.root(), names);
@@ -194,7 +206,7 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
             LinkView { target: l.target.clone(), label: l.label.clone(), line: l.line, id: target_id, broken }
         })
         .collect();
-    let attachments = attachments_of(s, &links)?;
+    let attachments = attachments_of(s, &links, visible.as_ref())?;
     let mut metadata: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (k, v) in &parsed.meta {
         metadata.entry(k.clone()).or_default().push(v.clone());
@@ -213,7 +225,7 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
         html,
         headings: parsed.headings.clone(),
         links,
-        backlinks: browse::backlinks(&s.index, id)?,
+        backlinks: browse::backlinks(&s.index, id, visible.as_ref())?,
         attachments,
         problems,
         size: meta.len(),
@@ -225,12 +237,12 @@ fn note_view(s: &Shared, id: &str) -> ApiResult<Json<NoteView>> {
 }
 
 /// The attachments (PDF, DOCX) a note links to, as indexed documents.
-fn attachments_of(s: &Shared, links: &[LinkView]) -> ApiResult<Vec<NoteRef>> {
+fn attachments_of(s: &Shared, links: &[LinkView], visible: &dyn Query) -> ApiResult<Vec<NoteRef>> {
     let mut out: Vec<NoteRef> = Vec::new();
     for id in links.iter().filter_map(|l| l.id.as_deref()) {
         let is_attachment = matches!(crate::vault::file_kind(id), Some(crate::vault::FileKind::Attachment(_)));
         if is_attachment && !out.iter().any(|r| r.id == id) {
-            if let Some(card) = browse::get(&s.index, id)? {
+            if let Some(card) = browse::get(&s.index, id, visible)? {
                 out.push(NoteRef { id: card.id, title: card.title, kind: card.kind });
             }
         }
@@ -238,18 +250,19 @@ fn attachments_of(s: &Shared, links: &[LinkView]) -> ApiResult<Vec<NoteRef>> {
     Ok(out)
 }
 
-fn related_of(s: &Shared, id: &str) -> ApiResult<Json<serde_json::Value>> {
-    let related = crate::index::related::related(&s.index, id, 10)?
+fn related_of(s: &Shared, id: &str, reader: &Reader) -> ApiResult<Json<serde_json::Value>> {
+    let visible = browse::visible(s.index.fields(), reader);
+    let related = crate::index::related::related(&s.index, id, 10, visible.as_ref())?
         .ok_or_else(|| ApiError::not_found(format!("no note `{id}`")))?;
     Ok(Json(serde_json::json!({ "id": id, "related": related })))
 }
 
 /// `GET /api/programs`.
 #[utoipa::path(get, path = "/api/programs", tag = "browse", responses((status = 200, body = [TreeNode])))]
-pub async fn programs(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn programs(State(state): State<AppState>, reader: Reader) -> ApiResult<Json<serde_json::Value>> {
     state
-        .blocking(|s| {
-            let tree = browse::tree(&s.index, browse::everything().as_ref())?;
+        .blocking(move |s| {
+            let tree = browse::tree(&s.index, browse::visible(s.index.fields(), &reader).as_ref())?;
             Ok(Json(serde_json::json!({ "portfolios": tree })))
         })
         .await
@@ -271,7 +284,11 @@ pub struct ExpertsFound {
     ),
     responses((status = 200, description = "Without q: {experts: [Expert]}; with q: ExpertsFound", body = ExpertsFound),
               (status = 400, body = ErrorBody)))]
-pub async fn experts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<serde_json::Value>> {
+pub async fn experts(
+    State(state): State<AppState>,
+    reader: Reader,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<serde_json::Value>> {
     let p = Params::parse(raw.as_deref())?;
     let q = p.one("q").map(str::to_string);
     let limit = p.number("limit", 20, 100)?.max(1);
@@ -281,11 +298,11 @@ pub async fn experts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
     state
         .blocking(move |s| match q {
             Some(q) => {
-                let experts = expertise::find(&s.index, &q, limit)?;
+                let experts = expertise::find(&s.index, &q, limit, &reader)?;
                 Ok(Json(serde_json::json!(ExpertsFound { query: q, experts })))
             }
             None => {
-                let experts = browse::experts(&s.index, browse::everything().as_ref())?;
+                let experts = browse::experts(&s.index, browse::visible(s.index.fields(), &reader).as_ref())?;
                 Ok(Json(serde_json::json!({ "experts": experts })))
             }
         })
@@ -294,22 +311,25 @@ pub async fn experts(State(state): State<AppState>, RawQuery(raw): RawQuery) -> 
 
 /// `GET /api/problems`.
 #[utoipa::path(get, path = "/api/problems", tag = "browse", responses((status = 200, body = [ProblemNote])))]
-pub async fn problems(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
+pub async fn problems(State(state): State<AppState>, reader: Reader) -> ApiResult<Json<serde_json::Value>> {
     state
-        .blocking(|s| {
-            let notes = browse::problems(&s.index, s.vault.root(), browse::everything().as_ref())?;
+        .blocking(move |s| {
+            let notes =
+                browse::problems(&s.index, s.vault.root(), browse::visible(s.index.fields(), &reader).as_ref())?;
             let total: usize = notes.iter().map(|n| n.problems.len()).sum();
             Ok(Json(serde_json::json!({ "total": total, "notes": notes })))
         })
         .await
 }
 
-/// `GET /api/stats`.
+/// `GET /api/stats`. Under access control the counts are of the notes the caller may see, and the
+/// figures that count every file (index size, last sync, git, pulls) are `null` unless nothing is
+/// hidden from the caller (an admin token).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Stats {
     #[serde(flatten)]
     pub counts: Counts,
-    pub index_bytes: u64,
+    pub index_bytes: Option<u64>,
     pub ready: bool,
     #[schema(value_type = Option<Object>)]
     pub last_sync: Option<SyncReport>,
@@ -336,19 +356,20 @@ pub struct GitStats {
 }
 
 #[utoipa::path(get, path = "/api/stats", tag = "operations", responses((status = 200, body = Stats)))]
-pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<Stats>> {
+pub async fn stats(State(state): State<AppState>, reader: Reader) -> ApiResult<Json<Stats>> {
     state
-        .blocking(|s| {
+        .blocking(move |s| {
+            let all = reader.sees_all();
             Ok(Json(Stats {
-                counts: browse::counts(&s.index, browse::everything().as_ref())?,
-                index_bytes: s.index.size_bytes(),
+                counts: browse::counts(&s.index, browse::visible(s.index.fields(), &reader).as_ref())?,
+                index_bytes: all.then(|| s.index.size_bytes()),
                 ready: s.status.ready.load(Ordering::Relaxed),
-                last_sync: s.status.last_sync.lock().ok().and_then(|l| l.clone()),
+                last_sync: s.status.last_sync.lock().ok().and_then(|l| l.clone()).filter(|_| all),
                 pending: s.status.pending.load(Ordering::Relaxed),
                 commits: s.status.commits.load(Ordering::Relaxed),
                 watcher: s.status.watcher.lock().map(|w| w.clone()).unwrap_or_default(),
                 uptime_s: s.started.elapsed().as_secs_f64(),
-                git: s.repo.as_ref().and_then(|_| {
+                git: s.repo.as_ref().filter(|_| all).and_then(|_| {
                     let h = s.history.read().ok()?;
                     Some(GitStats {
                         head: h.head().map(str::to_string),
@@ -357,7 +378,7 @@ pub async fn stats(State(state): State<AppState>) -> ApiResult<Json<Stats>> {
                         pass_seconds: h.pass_seconds,
                     })
                 }),
-                pull: s.puller.as_ref().map(|p| p.snapshot()),
+                pull: s.puller.as_ref().filter(|_| all).map(|p| p.snapshot()),
             }))
         })
         .await
@@ -378,12 +399,13 @@ pub struct Reviews {
 
 /// `GET /api/review`: notes whose `review_by` has passed, longest overdue first, then those due soon.
 #[utoipa::path(get, path = "/api/review", tag = "decision-makers", responses((status = 200, body = Reviews)))]
-pub async fn review(State(state): State<AppState>) -> ApiResult<Json<Reviews>> {
+pub async fn review(State(state): State<AppState>, reader: Reader) -> ApiResult<Json<Reviews>> {
     state.status.fresh(FRESHNESS_WAIT).await;
     state
-        .blocking(|s| {
+        .blocking(move |s| {
             let today = s.clock.now().date_naive();
-            let (notes, due_soon) = briefing::reviews(&s.index, browse::everything().as_ref(), today)?;
+            let visible = browse::visible(s.index.fields(), &reader);
+            let (notes, due_soon) = briefing::reviews(&s.index, visible.as_ref(), today)?;
             Ok(Json(Reviews { today: today.to_string(), total: notes.len(), notes, due_soon }))
         })
         .await
@@ -402,14 +424,19 @@ pub struct KeyDocuments {
 #[utoipa::path(get, path = "/api/key", tag = "decision-makers",
     params(("program" = Option<String>, Query, description = "Without it: every program's key documents")),
     responses((status = 200, body = KeyDocuments), (status = 400, body = ErrorBody)))]
-pub async fn key(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<KeyDocuments>> {
+pub async fn key(
+    State(state): State<AppState>,
+    reader: Reader,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<KeyDocuments>> {
     let p = Params::parse(raw.as_deref())?;
     let program = p.one("program").map(str::to_string);
     state.status.fresh(FRESHNESS_WAIT).await;
     state
         .blocking(move |s| {
             let today = s.clock.now().date_naive();
-            let notes = briefing::key_documents(&s.index, browse::everything().as_ref(), program.as_deref(), today)?;
+            let visible = browse::visible(s.index.fields(), &reader);
+            let notes = briefing::key_documents(&s.index, visible.as_ref(), program.as_deref(), today)?;
             Ok(Json(KeyDocuments { program, total: notes.len(), notes }))
         })
         .await
@@ -436,7 +463,7 @@ pub const RECENT_DAYS: u64 = 30;
         ("limit" = Option<usize>, Query, description = "1..=1000, default 100"),
     ),
     responses((status = 200, body = Recent), (status = 400, body = ErrorBody)))]
-pub async fn recent(State(state): State<AppState>, RawQuery(raw): RawQuery) -> ApiResult<Json<Recent>> {
+pub async fn recent(State(state): State<AppState>, reader: Reader, RawQuery(raw): RawQuery) -> ApiResult<Json<Recent>> {
     let p = Params::parse(raw.as_deref())?;
     let since = p.date("since")?;
     let scope =
@@ -446,7 +473,8 @@ pub async fn recent(State(state): State<AppState>, RawQuery(raw): RawQuery) -> A
     state
         .blocking(move |s| {
             let since = since.unwrap_or_else(|| s.clock.now() - chrono::Days::new(RECENT_DAYS));
-            let notes = briefing::recent(&s.index, browse::everything().as_ref(), &scope, since, limit)?;
+            let visible = browse::visible(s.index.fields(), &reader);
+            let notes = briefing::recent(&s.index, visible.as_ref(), &scope, since, limit)?;
             let since = since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
             Ok(Json(Recent { since, total: notes.len(), notes }))
         })
@@ -467,10 +495,17 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// `GET /metrics`.
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// `GET /metrics`. Under access control it counts every note, so it needs an admin token.
+pub async fn metrics(State(state): State<AppState>, reader: Reader) -> ApiResult<Response> {
+    if !reader.sees_all() {
+        let (status, code) = match reader.name {
+            None => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Some(_) => (StatusCode::FORBIDDEN, "forbidden"),
+        };
+        return Err(ApiError::new(status, code, "the metrics need an admin token"));
+    }
     let body = state.metrics.render(&state);
-    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+    Ok(([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response())
 }
 
 /// Unknown API routes.

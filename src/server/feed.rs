@@ -12,6 +12,7 @@ use atom_syndication::{Category, Entry, Feed, FixedDateTime, Generator, Link, Pe
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::state::AppState;
+use crate::access::Reader;
 use crate::index::briefing::{self, Scope};
 use crate::index::browse;
 use crate::index::card::Card;
@@ -28,7 +29,12 @@ const CONTENT_TYPE: &str = "application/atom+xml; charset=utf-8";
     ),
     responses((status = 200, description = "Atom 1.0", content_type = "application/atom+xml"),
               (status = 400, body = super::api::ErrorBody)))]
-pub async fn atom(State(state): State<AppState>, headers: HeaderMap, RawQuery(raw): RawQuery) -> ApiResult<Response> {
+pub async fn atom(
+    State(state): State<AppState>,
+    reader: Reader,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Response> {
     let p = Params::parse(raw.as_deref())?;
     let scope = Scope {
         program: p.one("program").map(str::to_string),
@@ -40,7 +46,8 @@ pub async fn atom(State(state): State<AppState>, headers: HeaderMap, RawQuery(ra
     state.status.fresh(super::api::FRESHNESS_WAIT).await;
     let xml = state
         .blocking(move |s| {
-            let cards = briefing::latest(&s.index, browse::everything().as_ref(), &scope, ENTRIES)?;
+            let visible = browse::visible(s.index.fields(), &reader);
+            let cards = briefing::latest(&s.index, visible.as_ref(), &scope, ENTRIES)?;
             let feed = build(&cards, &scope, &base, &self_href, s.clock.now());
             let mut out = Vec::new();
             feed.write_to(&mut out).map_err(|e| {

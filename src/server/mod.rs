@@ -5,6 +5,7 @@
 //! followed, and with `--pull` (or a webhook secret) the server pulls from the upstream.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod feed;
 pub mod hooks;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/problems", get(api::problems))
         .route("/api/reports", get(reports::reports))
         .route("/api/stats", get(api::stats))
+        .route("/api/me", get(auth::me))
         .route("/api/review", get(api::review))
         .route("/api/key", get(api::key))
         .route("/api/recent", get(api::recent))
@@ -126,9 +128,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(every) = &args.pull {
         config.pull = Some(config::parse_interval(every).context("--pull")?);
     }
-    if !config.addr.ip().is_loopback() && !args.allow_anonymous {
+    if !config.addr.ip().is_loopback() && config.auth.is_none() && !args.allow_anonymous {
         anyhow::bail!(
-            "refusing to serve {} without access control: bind a loopback address, or pass --allow-anonymous",
+            "refusing to serve {} without access control: add [auth] tokens to daftar.toml, bind a loopback address, or pass --allow-anonymous",
             config.addr
         );
     }

@@ -19,6 +19,7 @@ use crate::index::{briefing, browse, card, expertise, related, report, search};
         api::experts,
         api::problems,
         api::stats,
+        super::auth::me,
         api::review,
         api::key,
         api::recent,
@@ -38,6 +39,7 @@ use crate::index::{briefing, browse, card, expertise, related, report, search};
         api::ErrorBody,
         api::ErrorDetail,
         api::Stats,
+        super::auth::Me,
         browse::NoteRef,
         browse::TreeNode,
         browse::Expert,
@@ -67,9 +69,36 @@ use crate::index::{briefing, browse, card, expertise, related, report, search};
         report::Contribution,
         report::Orphan,
         report::LinkHealth,
-    ))
+    )),
+    modifiers(&Security)
 )]
 pub struct ApiDoc;
+
+/// Access control: a bearer token, or the viewer's cookie holding one; both optional (anonymous
+/// callers read public notes, and without `[auth]` everything).
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = doc.components.get_or_insert_with(Default::default);
+        let bearer = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some("A token listed (as its SHA-256) under [auth] in daftar.toml"))
+            .build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(bearer));
+        let cookie = ApiKeyValue::with_description(super::auth::COOKIE, "The viewer's copy of the same token");
+        components.add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(cookie)));
+        let none: [&str; 0] = [];
+        doc.security = Some(vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("bearer", none),
+            SecurityRequirement::new("cookie", none),
+        ]);
+    }
+}
 
 /// The document as pretty JSON (what `schemas/openapi.json` holds).
 pub fn document() -> String {

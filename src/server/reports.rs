@@ -9,6 +9,7 @@ use axum::Json;
 use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::state::AppState;
+use crate::access::Reader;
 use crate::index::report::{self, Report};
 
 #[utoipa::path(get, path = "/api/reports", tag = "reports",
@@ -21,6 +22,7 @@ use crate::index::report::{self, Report};
     responses((status = 200, body = Report), (status = 400, body = super::api::ErrorBody)))]
 pub async fn reports(
     State(state): State<AppState>,
+    reader: Reader,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
@@ -44,7 +46,9 @@ pub async fn reports(
         .blocking(move |s| {
             let history = s.history.read().unwrap_or_else(std::sync::PoisonError::into_inner);
             let now = s.clock.now();
-            Ok(report::build(&s.index, s.vault.root(), Some(&history), &scope, from.as_ref(), to.as_ref(), now)?)
+            let visible = crate::index::browse::visible(s.index.fields(), &reader);
+            let period = (from.as_ref(), to.as_ref());
+            Ok(report::build(&s.index, s.vault.root(), Some(&history), &scope, period, now, visible.as_ref())?)
         })
         .await?;
     if wants_csv {

@@ -40,6 +40,12 @@ fn index_is_incremental_and_rebuildable() {
 
     let rebuilt = stdout(&root.daftar(&["index", "--rebuild"]));
     assert!(rebuilt.contains("56 added, 0 updated, 0 removed"), "{rebuilt}");
+
+    // An index written by another version (its schema, or how it analyses text) is rebuilt, not
+    // misread: fields such as the access grants would otherwise be missing.
+    std::fs::write(root.path.join(".daftar/versions.json"), r#"{"schema":1,"analyzer":1}"#).expect("write");
+    let upgraded = stdout(&root.daftar(&["index"]));
+    assert!(upgraded.contains("56 added, 0 updated, 0 removed"), "{upgraded}");
 }
 
 #[test]

@@ -65,12 +65,13 @@ fn words_inside_attachments_are_found_and_broken_ones_are_problems() {
     let index = root.indexed();
     assert_eq!(hits(&index, "zzpdfword"), [("ops/erp/plan.pdf".to_string(), "attachment".to_string())]);
     assert_eq!(hits(&index, "zzdocxword"), [("ops/erp/minutes.docx".to_string(), "attachment".to_string())]);
-    let card = daftar::index::browse::get(&index, "ops/erp/plan.pdf").expect("get").expect("indexed");
+    let everything = daftar::index::browse::visible(index.fields(), &daftar::access::Reader::everyone());
+    let card =
+        daftar::index::browse::get(&index, "ops/erp/plan.pdf", everything.as_ref()).expect("get").expect("indexed");
     assert_eq!((card.program.as_deref(), card.project.as_deref()), (Some("ops"), Some("erp")));
     assert_eq!(card.title, "plan.pdf");
 
-    let problems = daftar::index::browse::problems(&index, &root.path, daftar::index::browse::everything().as_ref())
-        .expect("problems");
+    let problems = daftar::index::browse::problems(&index, &root.path, everything.as_ref()).expect("problems");
     let ids: Vec<&str> = problems.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["ops/erp/broken.docx", "ops/erp/broken.pdf"], "{problems:?}");
     assert!(problems[0].problems[0].message.contains("not a zip"));
@@ -98,7 +99,8 @@ fn report_figures_match_a_fixture() {
     let index = root.indexed();
     let scope = report::Scope { program: Some("Grid".into()), ..Default::default() };
     let now = chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").expect("now").with_timezone(&chrono::Utc);
-    let rep = report::build(&index, &root.path, None, &scope, None, None, now).expect("report");
+    let everything = daftar::index::browse::visible(index.fields(), &daftar::access::Reader::everyone());
+    let rep = report::build(&index, &root.path, None, &scope, (None, None), now, everything.as_ref()).expect("report");
     assert_eq!(rep.totals.notes, 4);
     assert_eq!(rep.totals.by_kind.get("risk"), Some(&2));
     assert_eq!(rep.totals.by_status.get("draft"), Some(&2));
