@@ -1,4 +1,9 @@
-// The JSON API: one fetch wrapper with the error shape, and the URLs of notes, files and pages.
+// The JSON API: one fetch wrapper with the error shape, the reader's token, and the URLs of notes,
+// files and pages.
+//
+// The token lives in the `daftar_token` cookie, which the server reads when a request carries no
+// Authorization header: so plain links (`/raw/…`, `/feed.atom`) are signed in too, and script never
+// has to attach it. SameSite=Strict keeps other sites' links and forms from carrying it.
 
 /** An error answered by the API (`{"error": {"code", "message"}}`), or a network failure (status 0). */
 export class ApiError extends Error {
@@ -9,16 +14,66 @@ export class ApiError extends Error {
   }
 }
 
-/** GET a JSON route; `params` may hold arrays (repeated parameters). Aborts with `signal`. */
-export async function get(path, params = {}, signal) {
+const TOKEN = 'daftar_token';
+const MONTH = 30 * 24 * 3600;
+
+/** The token cookie as sent (still encoded), or null when signed out. */
+export function token() {
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === TOKEN) return part.slice(eq + 1).trim() || null;
+  }
+  return null;
+}
+
+/** Keeps a token for 30 days, or forgets it (`null`). */
+export function setToken(value) {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  const kept = value === null ? '; Max-Age=0' : `; Max-Age=${MONTH}`;
+  document.cookie = `${TOKEN}=${value === null ? '' : encodeURIComponent(value)}; Path=/; SameSite=Strict${kept}${secure}`;
+}
+
+let unauthorized = () => {};
+
+/** Who is told when the server rejects the token (the session, which asks the reader again). */
+export function onUnauthorized(fn) {
+  unauthorized = fn;
+}
+
+/**
+ * GET a JSON route; `params` may hold arrays (repeated parameters). Aborts with `signal`.
+ *
+ * A 401 means the server no longer accepts the token (revoked, or the configuration changed): it
+ * is forgotten, the session is told, and the request is made again without it, so the page shows
+ * what anyone may read instead of an error. `quiet` skips the telling and the retry, for checking a
+ * token the reader has just typed.
+ */
+export async function get(path, params = {}, signal, { quiet = false } = {}) {
   const qs = query(params);
-  let res;
+  const url = qs ? `${path}?${qs}` : path;
+  const sent = token();
+  let res = await send(url, signal);
+  if (res.status === 401) {
+    // Only forget the token this request carried: the reader may have signed in meanwhile.
+    if (token() === sent) setToken(null);
+    if (!quiet) {
+      unauthorized();
+      if (sent !== null) res = await send(url, signal);
+    }
+  }
+  return decode(res);
+}
+
+async function send(url, signal) {
   try {
-    res = await fetch(qs ? `${path}?${qs}` : path, { signal, headers: { accept: 'application/json' } });
+    return await fetch(url, { signal, headers: { accept: 'application/json' } });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network', e.message);
   }
+}
+
+async function decode(res) {
   let body = null;
   try {
     body = await res.json();

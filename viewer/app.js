@@ -1,9 +1,10 @@
 // The viewer's entry point: routing (the URL is the state; History API), the header's search box
 // (search as you type), keyboard shortcuts and the language switch. Views live in their own
 // modules and are loaded when first needed: search.js (`/`), note.js (`/notes/{id}`) and
-// reports.js (`/reports`, the browse pages).
+// reports.js (`/reports`, the browse pages); session.js owns signing in.
 
 import { lang, setLang, t, translateShell } from './i18n.js';
+import { init as initSession } from './session.js';
 
 const main = document.getElementById('main');
 const input = document.getElementById('daftar-q');
@@ -41,7 +42,8 @@ let lastSearch = null;
 
 /**
  * Renders the current URL. `how` says why: `push` (a link), `type` (typing in the search box:
- * focus stays there), `pop` (back/forward: scroll restored), `lang` (the language changed).
+ * focus stays there), `pop` (back/forward: scroll restored), `lang` (the language changed),
+ * `auth` (the reader signed in or out: what they may see changed; scroll and focus stay).
  */
 async function route(how = 'push') {
   const url = new URL(location.href);
@@ -223,4 +225,5 @@ langButton.addEventListener('click', () => {
 
 history.scrollRestoration = 'manual';
 labelShell();
+initSession(() => route('auth'));
 route('first');

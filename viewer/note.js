@@ -9,6 +9,7 @@ import { ApiError, apiNote, get, noteHref, rawHref, searchHref } from './api.js'
 import { bdi, fill, h } from './dom.js';
 import { date, kindName, lang, num, overdue, statusName, t } from './i18n.js';
 import { busy } from './app.js';
+import { signIn, whoami } from './session.js';
 
 /** Renders a note. */
 export async function render(main, url, ctx) {
@@ -26,8 +27,10 @@ export async function render(main, url, ctx) {
   } catch (e) {
     busy(false);
     if (e.name === 'AbortError') throw e;
+    const me = await whoami();
+    if (ctx.signal.aborted) return;
     document.title = `${t('not_found')} — daftar`;
-    fill(main, failure(ctx.id, e));
+    fill(main, failure(ctx.id, e, me));
     return;
   }
   busy(false);
@@ -36,12 +39,19 @@ export async function render(main, url, ctx) {
   watchHeadings(main);
 }
 
-function failure(id, e) {
+function failure(id, e, me) {
   const notFound = e instanceof ApiError && e.status === 404;
   const words = id.split('/').pop().replace(/\.(md|markdown)$/i, '').replace(/[-_]+/g, ' ');
+  // A note the reader may not see answers 404 like a missing one; the hint is the same for both,
+  // so it says nothing about whether this one exists.
+  const hint = notFound && me.access_control && !me.name
+    ? h('p', { class: 'sign-in-hint', dir: 'auto' }, t('not_found_sign_in'), ' ',
+      h('button', { type: 'button', class: 'link', 'aria-haspopup': 'dialog', on: { click: () => signIn() } }, t('sign_in')))
+    : null;
   return h('div', { class: 'note-missing' },
     h('h1', { dir: 'auto' }, notFound ? t('not_found') : t('note_error')),
     h('p', { dir: 'auto' }, notFound ? t('not_found_body') : e.message),
+    hint,
     h('p', {}, h('code', { dir: 'ltr' }, id)),
     h('p', {}, h('a', { class: 'button', href: searchHref({ q: words }) }, t('nav_search'), ': ', bdi(words))));
 }

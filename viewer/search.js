@@ -3,7 +3,7 @@
 // date range, sort, pagination, and helpful empty and error states. The page keeps its layout
 // between searches and only refills it, so focus and the live result count survive typing.
 
-import { ApiError, get, noteHref, searchHref } from './api.js';
+import { ApiError, get, noteHref, searchHref, token } from './api.js';
 import { bdi, fill, h, snippet } from './dom.js';
 import { date, kindName, lang, num, overdue, statusName, t } from './i18n.js';
 import { busy, navigate } from './app.js';
@@ -54,7 +54,11 @@ function sortOf(s) {
 }
 
 let programs = null;
+let programsFor = null;
 function programTree(signal) {
+  // Which programs a reader sees depends on who they are: ask again after signing in or out.
+  if (programsFor !== token()) programs = null;
+  programsFor = token();
   programs ??= get('/api/programs', {}, signal).catch((e) => {
     programs = null;
     throw e;

@@ -69,7 +69,9 @@ pub fn router(state: AppState) -> Router {
         .route("/notes/{*id}", get(viewer::page))
         .route("/reports", get(viewer::page))
         .route("/assets/{*path}", get(viewer::asset));
+    let private = state.config.auth.is_some();
     api.layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(axum::middleware::map_response(move |res| private_to_the_reader(res, private)))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -79,6 +81,19 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Under access control an answer depends on who asked: no shared cache may keep it, and a browser
+/// must ask again (an ETag makes that cheap) rather than show a restricted file after sign-out.
+async fn private_to_the_reader(mut res: axum::response::Response, private: bool) -> axum::response::Response {
+    let headers = res.headers_mut();
+    // The viewer's own assets are the same for everyone (and cached for a year by their hash).
+    let shared = headers.get(header::CACHE_CONTROL).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("public"));
+    if private && !shared {
+        headers.insert(header::VARY, HeaderValue::from_static("Authorization, Cookie"));
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    }
+    res
 }
 
 async fn openapi_json() -> impl axum::response::IntoResponse {

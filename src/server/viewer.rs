@@ -40,6 +40,7 @@ const ASSETS: &[Asset] = assets! {
     "note.js" => JS,
     "reports.js" => JS,
     "charts.js" => JS,
+    "session.js" => JS,
     "style.css" => "text/css; charset=utf-8",
     "icon.svg" => "image/svg+xml",
     "fonts/vazirmatn-arabic.woff2" => "font/woff2",

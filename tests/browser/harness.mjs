@@ -13,17 +13,22 @@ export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const CHROMIUM = process.env.DAFTAR_CHROMIUM || '/usr/bin/chromium';
 export const BINARY = process.env.DAFTAR_BIN || join(REPO, 'target', 'release', 'daftar');
 
-/** A copy of the bundled knowledge base (without its index) plus extra files, in a temp dir. */
-export function knowledgeRoot(extra = {}) {
+/**
+ * A copy of the bundled knowledge base (without its index) plus extra files, in a temp dir; with
+ * `bundled: false`, the extra files alone. `dir` is the temp dir around the root, for files that
+ * belong beside it (a `daftar.toml` given with `--config`).
+ */
+export function knowledgeRoot(extra = {}, { bundled = true } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'daftar-browser-'));
   const root = join(dir, 'kb');
-  cpSync(join(REPO, 'knowledge'), root, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.daftar') });
+  if (bundled) cpSync(join(REPO, 'knowledge'), root, { recursive: true, filter: (src) => !src.split(/[\\/]/).includes('.daftar') });
+  else mkdirSync(root);
   for (const [rel, text] of Object.entries(extra)) {
     const path = join(root, rel);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text);
   }
-  return { root, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { root, dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 function freePort() {
@@ -38,12 +43,16 @@ function freePort() {
   });
 }
 
-/** Starts `daftar serve` on a root and waits (with a deadline) until /readyz says ready. */
-export async function serve(root, { timeoutMs = 30000 } = {}) {
+/**
+ * Starts `daftar serve` on a root (with `config`, a `daftar.toml` path, if given) and waits (with
+ * a deadline) until /readyz says ready.
+ */
+export async function serve(root, { config, timeoutMs = 30000 } = {}) {
   if (!existsSync(BINARY)) throw new Error(`no daftar binary at ${BINARY}: build it (cargo build --release) or set DAFTAR_BIN`);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(BINARY, ['serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--no-watch'], {
+  const args = ['serve', '--root', root, '--addr', `127.0.0.1:${port}`, '--no-watch', ...(config ? ['--config', config] : [])];
+  const child = spawn(BINARY, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });

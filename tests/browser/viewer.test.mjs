@@ -1,5 +1,6 @@
 // End-to-end tests of the web viewer in real headless Chromium against the real `daftar serve`
-// on a temporary copy of knowledge/ plus a bilingual note and a hostile one.
+// on a temporary copy of knowledge/ plus a bilingual note and a hostile one; then against a small
+// root with access control (`[auth]` tokens, public / internal / restricted notes).
 //
 //   npm ci --prefix tests/browser && node --test tests/browser/
 //
@@ -7,6 +8,9 @@
 // (default /usr/bin/chromium). `cargo test` runs this file through tests/it/viewer.rs.
 
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { browser, knowledgeRoot, serve } from './harness.mjs';
 
@@ -137,6 +141,14 @@ function executableLeftovers() {
   return found;
 }
 
+before(async () => {
+  chrome = await browser();
+});
+
+after(async () => {
+  await chrome?.close();
+});
+
 describe('the web viewer in Chromium', () => {
   before(async () => {
     kb = knowledgeRoot({
@@ -145,11 +157,9 @@ describe('the web viewer in Chromium', () => {
       'zz-viewer/hostile.md': HOSTILE,
     });
     server = await serve(kb.root);
-    chrome = await browser();
   });
 
   after(async () => {
-    await chrome?.close();
     await server?.stop();
     kb?.cleanup();
   });
@@ -189,6 +199,9 @@ describe('the web viewer in Chromium', () => {
     const page = await newPage();
     await page.goto(`${server.base}/`);
     await page.waitForSelector('.hit');
+    // Without [auth] there is nothing to sign in to.
+    assert.equal((await (await fetch(`${server.base}/api/me`)).json()).access_control, false);
+    assert.equal(await page.isHidden('#daftar-session'), true);
     await page.keyboard.press('/');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-q');
     await page.keyboard.type('ترانسفورماتور', { delay: 15 });
@@ -496,6 +509,235 @@ describe('the web viewer in Chromium', () => {
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(width <= 360, `${note} is ${width} px wide`);
     }
+    await closePage(page);
+  });
+});
+
+// ----- access control -------------------------------------------------------------------------
+
+const PUBLIC = 'Harbour lesson for everyone';
+const INTERNAL = 'Harbour decision for the team';
+const RESTRICTED = 'Harbour risk for the board';
+
+function aclNote(title, visibility, extra = '') {
+  return `---\ntitle: ${title}\nkind: lesson\nprogram: Harbour\nvisibility: ${visibility}\n${extra}---\nWhat the harbour crane project taught us.\n`;
+}
+
+const TOKENS = { team: 'team-token-7f3a9c', board: 'board-token-e41d20' };
+
+function sha256(text) {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const AUTH_TOML = `[auth]
+
+[[auth.tokens]]
+name = "team"
+sha256 = "${sha256(TOKENS.team)}"
+groups = ["team"]
+
+[[auth.tokens]]
+name = "board"
+sha256 = "${sha256(TOKENS.board)}"
+groups = ["board"]
+`;
+
+describe('the web viewer with access control', () => {
+  let acl;
+  let aclServer;
+
+  before(async () => {
+    acl = knowledgeRoot({
+      'harbour/public.md': aclNote(PUBLIC, 'public'),
+      'harbour/internal.md': aclNote(INTERNAL, 'internal'),
+      'harbour/restricted.md': aclNote(RESTRICTED, 'restricted', 'audience: [board]\n'),
+    }, { bundled: false });
+    const config = join(acl.dir, 'daftar.toml');
+    writeFileSync(config, AUTH_TOML);
+    aclServer = await serve(acl.root, { config });
+  });
+
+  after(async () => {
+    await aclServer?.stop();
+    acl?.cleanup();
+  });
+
+  /** Waits until the hits are exactly these titles; on timeout, says which were shown. */
+  async function waitForHits(page, want) {
+    const sorted = [...want].sort();
+    try {
+      await page.waitForFunction((w) => {
+        const shown = [...document.querySelectorAll('.hit-title a')].map((a) => a.textContent).sort();
+        return document.querySelector('.result-count strong') && JSON.stringify(shown) === JSON.stringify(w);
+      }, sorted);
+    } catch (e) {
+      const shown = await page.$$eval('.hit-title a', (as) => as.map((a) => a.textContent).sort());
+      assert.deepEqual(shown, sorted, `hits never became ${sorted.join(', ')}: ${e.message}`);
+    }
+  }
+
+  async function tokenCookie(page) {
+    return (await page.context().cookies()).find((c) => c.name === 'daftar_token');
+  }
+
+  /** Opens the dialog from the header, types a token and submits it with Enter. */
+  async function signIn(page, token, from = '#daftar-sign-in') {
+    await page.click(from);
+    await page.waitForSelector('dialog.sign-in[open]');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-token');
+    await page.fill('#daftar-token', token);
+    await page.keyboard.press('Enter');
+  }
+
+  async function signedInAs(page, name) {
+    await page.waitForSelector('dialog.sign-in', { state: 'detached' });
+    await page.waitForFunction((n) => document.getElementById('daftar-session-who')?.textContent === n, name);
+    assert.equal(await page.isVisible('#daftar-sign-out'), true);
+    assert.equal(await page.isHidden('#daftar-sign-in'), true);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-sign-out');
+  }
+
+  async function signOut(page) {
+    await page.click('#daftar-sign-out');
+    await page.waitForSelector('#daftar-sign-in', { state: 'visible' });
+    assert.equal(await page.isHidden('.session-who'), true);
+    assert.equal(await tokenCookie(page), undefined);
+  }
+
+  it('the server rejects a wrong token with 401 and a Bearer challenge', async () => {
+    const res = await fetch(`${aclServer.base}/api/search?q=harbour`, { headers: { cookie: 'daftar_token=not-a-token' } });
+    assert.equal(res.status, 401);
+    assert.match(res.headers.get('www-authenticate') || '', /^Bearer realm="daftar"/);
+    assert.equal((await res.json()).error.code, 'unauthorized');
+    const me = await (await fetch(`${aclServer.base}/api/me`)).json();
+    assert.equal(me.access_control, true);
+    assert.equal(me.name, null);
+    const board = await (await fetch(`${aclServer.base}/api/me`, { headers: { authorization: `Bearer ${TOKENS.board}` } })).json();
+    assert.equal(board.name, 'board');
+    assert.deepEqual(board.groups, ['board']);
+  });
+
+  it('signs in and out with tokens: each sees what its groups allow', async () => {
+    const page = await newPage();
+    const restricted = `${aclServer.base}/notes/harbour/restricted.md`;
+    await page.goto(`${aclServer.base}/?q=harbour`);
+    // Anonymous: the public note only, and a way to sign in.
+    await waitForHits(page, [PUBLIC]);
+    await page.waitForSelector('#daftar-sign-in', { state: 'visible' });
+    assert.equal(await page.textContent('#daftar-sign-in'), 'Sign in');
+    assert.equal(await page.isHidden('#daftar-sign-out'), true);
+
+    // The dialog: labelled, a password field, Escape closes it and gives focus back.
+    await page.click('#daftar-sign-in');
+    await page.waitForSelector('dialog.sign-in[open]');
+    assert.equal(await page.getAttribute('#daftar-token', 'type'), 'password');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-token');
+    assert.equal(await page.getByRole('dialog', { name: 'Sign in to daftar' }).count(), 1);
+    assert.equal(await page.getByLabel('Access token').count(), 1);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog.sign-in', { state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-sign-in');
+
+    // A wrong token is rejected in the dialog; nothing is kept and nothing changes.
+    await signIn(page, 'not-a-token');
+    await page.waitForFunction(() => /rejected/i.test(document.querySelector('.sign-in-message')?.textContent));
+    assert.equal(await page.getAttribute('.sign-in-message', 'role'), 'alert');
+    assert.equal(await page.isVisible('dialog.sign-in'), true);
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-token');
+    assert.equal(await tokenCookie(page), undefined);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.waitForSelector('dialog.sign-in', { state: 'detached' });
+    assert.equal(await page.isVisible('#daftar-sign-in'), true);
+    await waitForHits(page, [PUBLIC]);
+
+    // The team: internal notes too, not the board's; the cookie is strict and kept for 30 days.
+    await signIn(page, TOKENS.team);
+    await signedInAs(page, 'team');
+    await waitForHits(page, [PUBLIC, INTERNAL]);
+    const cookie = await tokenCookie(page);
+    assert.equal(cookie.value, encodeURIComponent(TOKENS.team));
+    assert.equal(cookie.sameSite, 'Strict');
+    assert.equal(cookie.path, '/');
+    const days = (cookie.expires - Date.now() / 1000) / 86400;
+    assert.ok(days > 29 && days <= 30, `the cookie lasts ${days} days`);
+    // The restricted note is not found for the team, like a missing one, with no hint to sign in.
+    await page.goto(restricted);
+    await page.waitForSelector('.note-missing');
+    assert.match(await page.textContent('.note-missing h1'), /not found/);
+    assert.equal(await page.locator('.sign-in-hint').count(), 0);
+
+    // Signed out, the same page hints that signing in may show more, and offers it.
+    await signOut(page);
+    await page.waitForSelector('.note-missing .sign-in-hint');
+    assert.match(await page.textContent('.sign-in-hint'), /signing in may show more/);
+
+    // The board, signing in from that hint: the note opens in place.
+    await signIn(page, TOKENS.board, '.sign-in-hint button');
+    await signedInAs(page, 'board');
+    await page.waitForFunction((t) => document.getElementById('daftar-note-title')?.textContent === t, RESTRICTED);
+    assert.ok((await page.textContent('header.top')).includes('board'));
+    // Plain links carry the cookie too.
+    assert.equal((await page.context().request.get(`${aclServer.base}/raw/harbour/restricted.md`)).status(), 200);
+    await page.goto(`${aclServer.base}/?q=harbour`);
+    await waitForHits(page, [PUBLIC, INTERNAL, RESTRICTED]);
+    await page.waitForFunction(() => document.getElementById('daftar-session-who')?.textContent === 'board');
+
+    // Signing out goes back to the public note alone.
+    await signOut(page);
+    await waitForHits(page, [PUBLIC]);
+    assert.equal((await page.context().request.get(`${aclServer.base}/raw/harbour/restricted.md`)).status(), 404);
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  it('forgets a token the server no longer accepts and asks again, showing public notes meanwhile', async () => {
+    const page = await newPage();
+    await page.context().addCookies([{ name: 'daftar_token', value: 'revoked-token', url: aclServer.base }]);
+    await page.goto(`${aclServer.base}/?q=harbour`);
+    await page.waitForSelector('dialog.sign-in[open]');
+    await page.waitForFunction(() => /no longer accepted/.test(document.querySelector('.sign-in-message')?.textContent));
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'daftar-token');
+    await waitForHits(page, [PUBLIC]);
+    assert.equal(await tokenCookie(page), undefined);
+    assert.equal(await page.locator('.error').count(), 0);
+    await page.fill('#daftar-token', TOKENS.team);
+    await page.keyboard.press('Enter');
+    await signedInAs(page, 'team');
+    await waitForHits(page, [PUBLIC, INTERNAL]);
+    assert.deepEqual(page.problems, []);
+    await closePage(page);
+  });
+
+  it('signs in in Persian at 360 px, right to left and in dark mode, nothing wider than the screen', async () => {
+    const page = await newPage({ locale: 'fa-IR', viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+    await page.goto(`${aclServer.base}/?q=harbour`);
+    await waitForHits(page, [PUBLIC]);
+    await page.waitForSelector('#daftar-sign-in', { state: 'visible' });
+    assert.equal(await page.textContent('#daftar-sign-in'), 'ورود');
+    const narrow = () => document.documentElement.scrollWidth;
+    assert.ok(await page.evaluate(narrow) <= 360, `page is ${await page.evaluate(narrow)} px wide`);
+    await page.click('#daftar-sign-in');
+    await page.waitForSelector('dialog.sign-in[open]');
+    const box = await page.evaluate(() => {
+      const d = document.querySelector('dialog.sign-in');
+      const r = d.getBoundingClientRect();
+      return { left: r.left, right: r.right, rtl: d.matches(':dir(rtl)'), bg: getComputedStyle(d).backgroundColor, title: d.querySelector('h2').textContent };
+    });
+    assert.ok(box.left >= 0 && box.right <= 360, JSON.stringify(box));
+    assert.equal(box.rtl, true);
+    assert.equal(box.title, 'ورود به دفتر');
+    assert.notEqual(box.bg, 'rgb(255, 255, 255)', 'the dialog follows the dark scheme');
+    assert.equal(await page.getAttribute('#daftar-token', 'dir'), 'ltr');
+    await page.fill('#daftar-token', 'not-a-token');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => /پذیرفته نشد/.test(document.querySelector('.sign-in-message')?.textContent));
+    await page.fill('#daftar-token', TOKENS.board);
+    await page.keyboard.press('Enter');
+    await signedInAs(page, 'board');
+    await waitForHits(page, [PUBLIC, INTERNAL, RESTRICTED]);
+    assert.ok(await page.evaluate(narrow) <= 360, `page is ${await page.evaluate(narrow)} px wide when signed in`);
+    assert.equal(await page.textContent('#daftar-sign-out'), 'خروج');
+    assert.deepEqual(page.problems, []);
     await closePage(page);
   });
 });

@@ -281,6 +281,16 @@ async fn hidden_notes_and_files_answer_404_like_missing_ones() {
     }
     // A file in a `public/` folder is public.
     assert_eq!(call("/raw/public/logo.png", As::Anonymous).await.0, StatusCode::OK);
+    // Answers depend on the reader: no shared cache keeps them, browsers revalidate.
+    for uri in ["/raw/p/int.md", "/api/search?q=zzshared"] {
+        let (_, headers, _) = call(uri, As::Bearer(TEAM)).await;
+        assert_eq!(
+            headers.get(header::CACHE_CONTROL).map(|v| v.to_str().unwrap_or("")),
+            Some("private, no-cache"),
+            "{uri}"
+        );
+        assert!(headers.get(header::VARY).is_some_and(|v| v.to_str().unwrap_or("").contains("Cookie")), "{uri}");
+    }
     let (status, _, body) = call("/raw/q/sec.md", As::Cookie(BOARD)).await;
     assert!(status == StatusCode::OK && body.contains("zzsecretword"), "the board reads its note: {status}");
     let note = json("/api/notes/q/sec.md", As::Bearer(BOARD)).await;
