@@ -13,7 +13,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bump when the schema or how notes map onto it changes: a different version forces a rebuild.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Field handles, resolved once.
 #[derive(Debug, Clone)]
@@ -60,11 +60,15 @@ pub struct Fields {
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
-    let options = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(tokenizer)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    // The expanded fields are only ever asked for single terms (phrases and proximity use the
+    // main fields): their positions would be written and merged for nothing.
+    let record = if tokenizer == analysis::EXPANDED {
+        IndexRecordOption::WithFreqs
+    } else {
+        IndexRecordOption::WithFreqsAndPositions
+    };
+    let options = TextOptions::default()
+        .set_indexing_options(TextFieldIndexing::default().set_tokenizer(tokenizer).set_index_option(record));
     if stored {
         options.set_stored()
     } else {

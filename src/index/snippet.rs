@@ -35,21 +35,27 @@ impl Marks {
     }
 }
 
-/// Byte ranges of `text` the query matches, sorted and merged, with the term each one matched.
-fn matches(text: &str, marks: &Marks) -> Vec<(usize, usize, String)> {
+/// Byte ranges of `text` the query matches, sorted and merged, with the term each one matched;
+/// the expanded forms (parts, loose spellings, stems: a second, costlier analysis) only with
+/// `expanded`.
+fn matches(text: &str, marks: &Marks, expanded: bool) -> Vec<(usize, usize, String)> {
     let mut out: Vec<(usize, usize, String)> = Vec::new();
     for t in analysis::main_tokens(text) {
         if marks.hits_main(&t.text) {
             out.push((t.from, t.to, t.text));
         }
     }
-    if !marks.expanded.is_empty() {
+    if expanded && !marks.expanded.is_empty() {
         for t in analysis::expanded_tokens(text) {
             if marks.expanded.contains(&t.text) {
                 out.push((t.from, t.to, t.text));
             }
         }
     }
+    merge(out)
+}
+
+fn merge(mut out: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)> {
     out.sort_by_key(|m| (m.0, std::cmp::Reverse(m.1)));
     let mut merged: Vec<(usize, usize, String)> = Vec::with_capacity(out.len());
     for m in out {
@@ -63,7 +69,15 @@ fn matches(text: &str, marks: &Marks) -> Vec<(usize, usize, String)> {
 
 /// The snippet of `text`; without any match, its opening (or the summary when the text is empty).
 pub fn render(text: &str, marks: &Marks, summary: Option<&str>) -> String {
-    let found = if marks.is_empty() { Vec::new() } else { matches(text, marks) };
+    // The window is chosen on the main forms; the expanded forms are then looked for only inside
+    // it (where they are shown), unless the main forms found nothing at all. Analysing every
+    // hit's whole body twice was most of a search's time (BENCHMARKS.md, the profile).
+    let mut found = if marks.is_empty() { Vec::new() } else { matches(text, marks, false) };
+    let mut window_only = true;
+    if found.is_empty() && !marks.expanded.is_empty() {
+        found = matches(text, marks, true);
+        window_only = false;
+    }
     if found.is_empty() {
         let source = if text.trim().is_empty() { summary.unwrap_or("") } else { text };
         let (start, end) = clamp(source, 0, WINDOW_CHARS);
@@ -94,6 +108,15 @@ pub fn render(text: &str, marks: &Marks, summary: Option<&str>) -> String {
         space.map_or(lead, |(w, c)| lead + w + c.len_utf8()).min(first.0)
     };
     let (start, end) = clamp(text, lead, WINDOW_CHARS);
+    if window_only && !marks.expanded.is_empty() {
+        let mut more: Vec<(usize, usize, String)> = analysis::expanded_tokens(&text[start..end])
+            .into_iter()
+            .filter(|t| marks.expanded.contains(&t.text))
+            .map(|t| (start + t.from, start + t.to, t.text))
+            .collect();
+        more.extend(found.into_iter().filter(|m| m.0 >= start && m.1 <= end));
+        found = merge(more);
+    }
     let mut html = String::new();
     if start > 0 {
         html.push_str("… ");
@@ -154,6 +177,11 @@ fn escape_collapsed(s: &str) -> String {
 
 /// True when `a` and `b` are within `max` edits (Levenshtein with transpositions, by characters).
 pub fn within(a: &str, b: &str, max: usize) -> bool {
+    // Most tokens of a text differ in length from the query word by more than the budget: reject
+    // them before allocating (this runs for every token of every hit's body).
+    if a.chars().count().abs_diff(b.chars().count()) > max {
+        return false;
+    }
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {
