@@ -236,6 +236,20 @@ mod tests {
     }
 
     #[test]
+    fn expanded_forms_are_marked_in_the_window_or_move_it_when_alone() {
+        let stems = |w: &str| analysis::expanded_tokens(w).into_iter().map(|t| t.text).collect::<HashSet<_>>();
+        let text = format!("{} the vendor onboarded late {}", "filler ".repeat(100), "tail ".repeat(100));
+        // A main form chooses the window; the stem shares it.
+        let both = Marks { expanded: stems("onboarding"), ..marks(&["vendor"]) };
+        let html = render(&text, &both, None);
+        assert!(html.contains("<mark>vendor</mark> <mark>onboarded</mark>"), "{html}");
+        // Only the stem matches: it still moves the window to itself.
+        let alone = Marks { expanded: stems("onboarding"), ..Marks::default() };
+        let html = render(&text, &alone, None);
+        assert!(html.starts_with("… ") && html.contains("<mark>onboarded</mark>"), "{html}");
+    }
+
+    #[test]
     fn no_match_gives_the_opening() {
         assert_eq!(render("short text", &Marks::default(), None), "short text");
         assert_eq!(render("", &Marks::default(), Some("the summary")), "the summary");
