@@ -76,10 +76,25 @@ pub fn indexed(index: &Index) -> Result<HashMap<String, Indexed>> {
     Ok(out)
 }
 
+/// How close to "now" a file's mtime must be for a save in the same clock tick of its file system
+/// to go unseen (coarse file systems tick once a second or two).
+pub const RACY_WINDOW: std::time::Duration = std::time::Duration::from_secs(3);
+/// The mtime stamped on a racily clean file: it never equals a real one.
+const RACY_MTIME: i64 = i64::MIN;
+
+/// Whether a file with this mtime (ns) is "racily clean", as git calls it: a second save within the
+/// same tick, after we read it, would leave mtime and size as they were. Its stamp then carries no
+/// mtime, so the next sync compares its content instead of trusting mtime and size.
+fn racy(mtime: i64, now: std::time::SystemTime) -> bool {
+    let now = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
+    now.saturating_sub(mtime) < RACY_WINDOW.as_nanos() as i64
+}
+
 /// Parses an entry: its note and stamp. A file that cannot be read still becomes a note (by name)
 /// with the reason as its problem.
 pub fn load(vault: &Vault, entry: &Entry) -> (Note, Stamp) {
-    let stamp = Stamp { mtime: entry.mtime, size: entry.size, hash: 0 };
+    let mtime = if racy(entry.mtime, std::time::SystemTime::now()) { RACY_MTIME } else { entry.mtime };
+    let stamp = Stamp { mtime, size: entry.size, hash: 0 };
     if let Some(reason) = &entry.skip {
         return (placeholder(&entry.id, reason), stamp);
     }

@@ -282,3 +282,18 @@ fn spelling_variants_through_the_command_line() {
     let prefix = ids(&search_json(&root, &["--prefix", "ابرک"]));
     assert!(prefix.first().is_some_and(|id| id.ends_with("تجربه-آموزش-کاربران-ERP.md")), "{prefix:?}");
 }
+
+#[test]
+fn a_same_size_save_in_the_same_clock_tick_is_not_missed() {
+    // "Racily clean": the file is read, then saved again with the same size before its mtime moves.
+    // The second save is simulated by restoring the first mtime, as a coarse clock would.
+    let root = Root::empty();
+    let note = root.write("a.md", "# Racy\n\nzzfirstversion\n");
+    let first = std::fs::metadata(&note).and_then(|m| m.modified()).expect("mtime");
+    assert!(stdout(&root.daftar(&["index"])).contains("1 added"));
+    std::fs::write(&note, "# Racy\n\nzzsecondversio\n").expect("save");
+    std::fs::File::options().write(true).open(&note).and_then(|f| f.set_modified(first)).expect("set mtime");
+    let out = stdout(&root.daftar(&["index"]));
+    assert!(out.contains("0 added, 1 updated"), "{out}");
+    assert_eq!(ids(&search_json(&root, &["zzsecondversio"])), ["a.md"]);
+}
