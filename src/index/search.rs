@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, MultiCollector, TopDocs};
+use tantivy::collector::{Count, FacetCollector, FruitHandle, MultiCollector, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Occur, PhrasePrefixQuery,
     PhraseQuery, Query, RangeQuery, TermQuery, Weight,
@@ -669,15 +669,16 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
     let lex = Lexicon { searcher: &searcher, field: f.body, typos: req.typos };
     let compiled = compile(f, &lex, req)?;
     let full = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, None));
-    let total = searcher.search(full.as_ref(), &Count)?;
+    // One pass over the matching notes counts them, ranks them and counts the facets no filter
+    // narrows (each pass re-runs the query's scorers: three passes cost about three times one).
+    let (facets, shared_facets) = if req.facets { facet_collectors(&searcher, f, req) } else { Default::default() };
 
-    let ranked: Vec<(usize, Score, DocAddress)> = if compiled.units.is_empty() || req.sort == Sort::Date {
-        let docs: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher.search(
-            full.as_ref(),
-            &TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_fast_field("date", Order::Desc),
-        )?;
+    let (total, ranked, mut fruits) = if compiled.units.is_empty() || req.sort == Sort::Date {
+        let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_fast_field("date", Order::Desc);
+        let (total, docs, fruits): (usize, Vec<(Option<tantivy::DateTime>, DocAddress)>, _) =
+            searcher.search(full.as_ref(), &(Count, top, facets))?;
         let matched = matched_counts(&searcher, &compiled.units, docs.iter().map(|d| d.1).collect())?;
-        docs.into_iter().zip(matched).map(|((_, addr), m)| (m, 0.0, addr)).collect()
+        (total, docs.into_iter().zip(matched).map(|((_, addr), m)| (m, 0.0, addr)).collect::<Vec<_>>(), fruits)
     } else {
         let matcher = Arc::new(Matcher::new(&searcher, &compiled.units)?);
         let now = chrono::Utc::now().timestamp();
@@ -694,8 +695,9 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
                     (counter.as_ref().map_or(0, |c| c.count(doc)), score * bonus)
                 }
             });
-        let docs: Vec<((usize, Score), DocAddress)> = searcher.search(full.as_ref(), &collector)?;
-        docs.into_iter().map(|((m, s), addr)| (m, s, addr)).collect()
+        let (total, docs, fruits) = searcher.search(full.as_ref(), &(Count, collector, facets))?;
+        let docs: Vec<((usize, Score), DocAddress)> = docs;
+        (total, docs.into_iter().map(|((m, s), addr)| (m, s, addr)).collect(), fruits)
     };
 
     let mut hits = Vec::with_capacity(ranked.len());
@@ -711,7 +713,13 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
         hits.push(Hit { card: Card { problems: Vec::new(), ..card }, score, matched, snippet });
     }
 
-    let facets = if req.facets { facet_counts(&searcher, f, &compiled, req)? } else { BTreeMap::new() };
+    let mut facets = BTreeMap::new();
+    for (dim, handle) in shared_facets {
+        facets.insert(dim.to_string(), values(&handle.extract(&mut fruits)));
+    }
+    if req.facets {
+        facets.extend(disjunctive_facets(&searcher, f, &compiled, req)?);
+    }
     Ok(Response {
         query: req.q.clone(),
         total,
@@ -745,14 +753,9 @@ fn matched_counts(searcher: &Searcher, units: &[Box<dyn Query>], docs: Vec<DocAd
     Ok(out)
 }
 
-/// Facet counts; each facet applies every filter except its own (disjunctive).
-fn facet_counts(
-    searcher: &Searcher,
-    f: &Fields,
-    compiled: &Compiled,
-    req: &Request,
-) -> Result<BTreeMap<String, Vec<FacetValue>>> {
-    let mut out = BTreeMap::new();
+/// Collectors for the facets no filter of the request narrows: they count over the same notes as
+/// the hits, in the same pass.
+fn facet_collectors(searcher: &Searcher, f: &Fields, req: &Request) -> (MultiCollector<'static>, SharedFacets) {
     let mut shared = MultiCollector::new();
     let mut handles = Vec::new();
     for (dim, field, _) in dimensions(f) {
@@ -760,20 +763,31 @@ fn facet_counts(
             let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
             c.add_facet(Facet::root());
             handles.push((dim, shared.add_collector(c)));
-        } else {
-            let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, Some(dim)));
-            let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
-            c.add_facet(Facet::root());
-            let counts = searcher.search(q.as_ref(), &c)?;
-            out.insert(dim.to_string(), values(&counts));
         }
     }
-    if !handles.is_empty() {
-        let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, None));
-        let mut fruits = searcher.search(q.as_ref(), &shared)?;
-        for (dim, handle) in handles {
-            out.insert(dim.to_string(), values(&handle.extract(&mut fruits)));
+    (shared, handles)
+}
+
+type SharedFacets = Vec<(&'static str, FruitHandle<tantivy::collector::FacetCounts>)>;
+
+/// Counts of the facets the request filters on: each applies every filter except its own
+/// (disjunctive), so the other values of a filtered field stay in view with their counts.
+fn disjunctive_facets(
+    searcher: &Searcher,
+    f: &Fields,
+    compiled: &Compiled,
+    req: &Request,
+) -> Result<BTreeMap<String, Vec<FacetValue>>> {
+    let mut out = BTreeMap::new();
+    for (dim, field, _) in dimensions(f) {
+        if filter_values(&req.filters, dim).is_empty() {
+            continue;
         }
+        let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, Some(dim)));
+        let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
+        c.add_facet(Facet::root());
+        let counts = searcher.search(q.as_ref(), &c)?;
+        out.insert(dim.to_string(), values(&counts));
     }
     Ok(out)
 }
