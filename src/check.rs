@@ -95,14 +95,24 @@ pub fn check(vault: &Vault, only: &[PathBuf]) -> Vec<Finding> {
     let selected: Vec<&Entry> =
         entries.iter().filter(|e| wanted.is_empty() || wanted.iter().any(|w| e.path.starts_with(w))).collect();
     let mut findings: Vec<Finding> = parallel_map(&selected, |entry| {
-        let (note, _) = sync::load(vault, entry);
-        let mut out: Vec<Finding> = note
-            .problems
-            .iter()
-            .map(|p| Finding { id: note.id.clone(), line: p.line, message: p.message.clone() })
-            .collect();
-        out.extend(broken_links(&note, &targets));
-        out
+        // A note daftar fails on is a finding too, never a silent gap in the report.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let (note, _) = sync::load(vault, entry);
+            let mut out: Vec<Finding> = note
+                .problems
+                .iter()
+                .map(|p| Finding { id: note.id.clone(), line: p.line, message: p.message.clone() })
+                .collect();
+            out.extend(broken_links(&note, &targets));
+            out
+        }))
+        .unwrap_or_else(|_| {
+            vec![Finding {
+                id: entry.id.clone(),
+                line: 0,
+                message: "daftar failed on this file (a bug: please report it)".into(),
+            }]
+        })
     })
     .into_iter()
     .flatten()
@@ -116,7 +126,8 @@ pub fn check(vault: &Vault, only: &[PathBuf]) -> Vec<Finding> {
     findings
 }
 
-/// Maps `f` over `items` on every core, keeping order.
+/// Maps `f` over `items` on every core, keeping order. A panic in `f` is carried to the caller,
+/// never turned into missing results.
 pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
     if threads == 1 || items.len() < 64 {
@@ -125,6 +136,20 @@ pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -
     let chunk = items.len().div_ceil(threads);
     std::thread::scope(|s| {
         let handles: Vec<_> = items.chunks(chunk).map(|c| s.spawn(|| c.iter().map(&f).collect::<Vec<R>>())).collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
+        handles.into_iter().flat_map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))).collect()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parallel_map_keeps_order_and_carries_panics() {
+        let items: Vec<usize> = (0..1000).collect();
+        assert_eq!(parallel_map(&items, |i| i * 2), items.iter().map(|i| i * 2).collect::<Vec<_>>());
+        let panicked =
+            std::panic::catch_unwind(|| parallel_map(&items, |&i| if i == 700 { panic!("boom") } else { i }));
+        assert!(panicked.is_err(), "a panicked chunk must not vanish from the results");
+    }
 }
