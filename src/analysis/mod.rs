@@ -55,10 +55,11 @@ pub fn normalize_value(s: &str) -> String {
     value_normalizer::normalize(s, false)
 }
 
-/// [`normalize_value`] plus lowercasing and ZWNJ removal: the key that compares values
-/// case- and half-space-insensitively.
+/// [`normalize_value`] plus lowercasing and the removal of spaces and ZWNJ: the key that compares
+/// values case- and space-insensitively, so `برنامه‌ریزی`, `برنامه ریزی` and `برنامهریزی` are one
+/// program, one facet value and one filter.
 pub fn fold_key(s: &str) -> String {
-    value_normalizer::normalize(s, true)
+    value_normalizer::normalize(s, true).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// Tokens of `text` as the [`MAIN`] analyzer indexes them.

@@ -456,7 +456,8 @@ fn normalize_value_keeps_case_and_inner_zwnj() {
 fn fold_key_lowercases_and_drops_zwnj() {
     assert_eq!(fold_key("Program\u{200C}Alpha"), "programalpha");
     assert_eq!(fold_key("برنامه\u{200C}ریزی"), fold_key("برنامهریزی"));
-    assert_eq!(fold_key(" In  Progress "), "in progress");
+    assert_eq!(fold_key(" In  Progress "), "inprogress");
+    assert_eq!(fold_key("برنامه ریزی"), fold_key("برنامه\u{200C}ریزی"));
     assert_eq!(fold_key("ريسك"), fold_key("ریسک"));
 }
 

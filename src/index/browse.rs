@@ -143,12 +143,10 @@ pub fn tree(index: &Index, query: &dyn Query) -> Result<Vec<TreeNode>> {
 /// Facet values and counts of one field over the notes matching `query`.
 pub fn facet(index: &Index, field: &str, query: &dyn Query) -> Result<Vec<FacetValue>> {
     let searcher = index.searcher();
-    let mut out: Vec<FacetValue> = facet_children(&searcher, field, query, &[Facet::root()])?
-        .into_iter()
-        .map(|(f, count)| FacetValue { value: f.to_path().last().map(|s| s.to_string()).unwrap_or_default(), count })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-    Ok(out)
+    let children = facet_children(&searcher, field, query, &[Facet::root()])?;
+    Ok(super::search::merge_spellings(
+        children.into_iter().map(|(f, count)| (f.to_path().last().map(|s| s.to_string()).unwrap_or_default(), count)),
+    ))
 }
 
 /// A person and what they know.

@@ -13,7 +13,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bump when the schema or how notes map onto it changes: a different version forces a rebuild.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Field handles, resolved once.
 #[derive(Debug, Clone)]

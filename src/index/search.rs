@@ -793,14 +793,30 @@ fn disjunctive_facets(
 }
 
 fn values(counts: &tantivy::collector::FacetCounts) -> Vec<FacetValue> {
-    let mut out: Vec<FacetValue> = counts
-        .get(Facet::root())
-        .map(|(facet, count)| FacetValue {
-            value: facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(),
-            count,
-        })
-        .collect();
-    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    let mut out = merge_spellings(
+        counts
+            .get(Facet::root())
+            .map(|(facet, count)| (facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(), count)),
+    );
     out.truncate(100);
+    out
+}
+
+/// Facet values with their counts, one per [`fold_key`]: the spellings of one value (half-space or
+/// space, Arabic or Persian letters, case) are counted together under the most used one, as the
+/// filter on that value finds them all. Most notes first, then by value.
+pub fn merge_spellings(values: impl IntoIterator<Item = (String, u64)>) -> Vec<FacetValue> {
+    // key → (total, spelling with its own count)
+    let mut groups: BTreeMap<String, (u64, String, u64)> = BTreeMap::new();
+    for (value, count) in values {
+        let group = groups.entry(fold_key(&value)).or_insert((0, value.clone(), 0));
+        group.0 += count;
+        if count > group.2 || (count == group.2 && value < group.1) {
+            group.1 = value;
+            group.2 = count;
+        }
+    }
+    let mut out: Vec<FacetValue> = groups.into_values().map(|(count, value, _)| FacetValue { value, count }).collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out
 }

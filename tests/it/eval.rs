@@ -210,3 +210,19 @@ fn typos_prefixes_and_recency() {
     // Recency favours the newer of two equal notes.
     assert_eq!(ids("procurement onboarding", false, true)[0], "new.md");
 }
+
+#[test]
+fn one_value_spelled_three_ways_is_one_facet_and_one_filter() {
+    let root = super::harness::Root::empty();
+    for (i, program) in ["برنامه‌ریزی منابع", "برنامه ریزی منابع", "برنامه‌ريزي منابع"].iter().enumerate() {
+        root.write(&format!("n{i}.md"), format!("---\ntitle: n{i}\nprogram: {program}\n---\nzzfacetword\n"));
+    }
+    root.write("other.md", "---\ntitle: other\nprogram: Other\n---\nzzfacetword\n");
+    let index = root.indexed();
+    let res = search::search(&index, &Request { q: "zzfacetword".into(), ..Default::default() }).expect("search");
+    let programs: Vec<(String, u64)> = res.facets["program"].iter().map(|v| (v.value.clone(), v.count)).collect();
+    assert_eq!(programs, [("برنامه‌ریزی منابع".to_string(), 3), ("Other".to_string(), 1)], "{programs:?}");
+    let filters = search::Filters { program: vec![programs[0].0.clone()], ..Default::default() };
+    let req = Request { q: "zzfacetword".into(), filters, ..Default::default() };
+    assert_eq!(search::search(&index, &req).expect("search").total, 3);
+}
