@@ -102,7 +102,7 @@ fn search_cmd(args: SearchArgs) -> anyhow::Result<ExitCode> {
         offset: args.offset,
         facets: false,
         recency: args.recent,
-        typos: Default::default(),
+        typos: config.typos,
         // The command line reads the folder itself: nothing in it is hidden from its user.
         reader: crate::access::Reader::everyone(),
     };

@@ -28,6 +28,17 @@ pub struct FileConfig {
     pub git: Option<GitFileConfig>,
     /// Access control: tokens and their groups.
     pub auth: Option<crate::access::AuthConfig>,
+    pub search: Option<SearchFileConfig>,
+}
+
+/// `[search]` in `daftar.toml`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchFileConfig {
+    /// Words of at least this many letters forgive one typo (default 5).
+    pub one_typo_from: Option<usize>,
+    /// Words of at least this many letters forgive two typos (default 9).
+    pub two_typos_from: Option<usize>,
 }
 
 /// `[git]` in `daftar.toml`.
@@ -53,6 +64,8 @@ pub struct Config {
     pub webhook_secret: Option<String>,
     /// Access control (`[auth]`); `None`: everyone reads everything.
     pub auth: Option<crate::access::Auth>,
+    /// From which word lengths searches forgive typos (`[search]`).
+    pub typos: crate::index::search::Typos,
 }
 
 impl Config {
@@ -68,6 +81,7 @@ impl Config {
             pull: None,
             webhook_secret: None,
             auth: None,
+            typos: Default::default(),
         }
     }
 }
@@ -102,6 +116,26 @@ fn read_file(path: &Path) -> Result<FileConfig> {
         let line = e.span().map_or(1, |s| 1 + text[..s.start.min(text.len())].matches('\n').count());
         Error::invalid("bad_config", format!("{}:{line}: {}", path.display(), e.message()))
     })
+}
+
+/// The typo thresholds of `[search]`: 1 ≤ one ≤ two (a large number turns that budget off).
+fn typos(search: Option<&SearchFileConfig>, file: Option<&Path>) -> Result<crate::index::search::Typos> {
+    let default = crate::index::search::Typos::default();
+    let Some(search) = search else {
+        return Ok(default);
+    };
+    let typos = crate::index::search::Typos {
+        one: search.one_typo_from.unwrap_or(default.one),
+        two: search.two_typos_from.unwrap_or(default.two.max(search.one_typo_from.unwrap_or(0))),
+    };
+    if typos.one == 0 || typos.one > typos.two {
+        let file = file.map_or_else(|| CONFIG_FILE.to_string(), |f| f.display().to_string());
+        return Err(Error::invalid(
+            "bad_config",
+            format!("{file}: [search] needs 1 <= one_typo_from <= two_typos_from, got {} and {}", typos.one, typos.two),
+        ));
+    }
+    Ok(typos)
 }
 
 /// The knowledge root from flag, environment, file or default (`./knowledge` when it exists, else `.`).
@@ -166,7 +200,9 @@ pub fn load(location: &Location, addr: Option<&str>) -> Result<Config> {
         (Some(a), Some(path)) => Some(crate::access::Auth::from_config(a, path)?),
         _ => None,
     };
+    let typos = typos(file.search.as_ref(), config_file.as_deref())?;
     Ok(Config {
+        typos,
         auth,
         root,
         index,
@@ -192,6 +228,22 @@ mod tests {
         for bad in ["", "s", "0s", "-5s", "5 parsecs", "9999h"] {
             assert!(parse_interval(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn typo_thresholds_come_from_the_search_table() {
+        let read = |text: &str| typos(toml::from_str::<FileConfig>(text).expect("parse").search.as_ref(), None);
+        assert_eq!(read("").expect("default"), crate::index::search::Typos::default());
+        let t = read("[search]\none_typo_from = 4\ntwo_typos_from = 7\n").expect("valid");
+        assert_eq!((t.one, t.two), (4, 7));
+        // Raising one threshold past the other's default moves the other along.
+        let t = read("[search]\none_typo_from = 12\n").expect("valid");
+        assert_eq!((t.one, t.two), (12, 12));
+        for bad in ["[search]\none_typo_from = 0\n", "[search]\none_typo_from = 6\ntwo_typos_from = 5\n"] {
+            let err = read(bad).expect_err(bad).to_string();
+            assert!(err.contains("one_typo_from"), "{err}");
+        }
+        assert!(toml::from_str::<FileConfig>("[search]\ntypos = 1\n").is_err());
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub async fn search(
         offset: p.number("offset", 0, search::MAX_OFFSET)?,
         facets: true,
         recency: p.bool("recency")?.unwrap_or(false),
-        typos: Default::default(),
+        typos: state.config.typos,
         reader,
     };
     let res = state.blocking(move |s| Ok(search::search(&s.index, &req)?)).await?;

@@ -297,3 +297,15 @@ fn a_same_size_save_in_the_same_clock_tick_is_not_missed() {
     assert!(out.contains("0 added, 1 updated"), "{out}");
     assert_eq!(ids(&search_json(&root, &["zzsecondversio"])), ["a.md"]);
 }
+
+#[test]
+fn typo_tolerance_follows_the_search_table_of_the_config() {
+    let root = Root::knowledge();
+    assert!(!ids(&search_json(&root, &["stakeholdr"])).is_empty(), "one typo is forgiven by default");
+    root.write("daftar.toml", "[search]\none_typo_from = 20\ntwo_typos_from = 20\n");
+    assert_eq!(ids(&search_json(&root, &["stakeholdr"])), Vec::<String>::new(), "typos turned off");
+    root.write("daftar.toml", "[search]\none_typo_from = 6\ntwo_typos_from = 5\n");
+    let out = root.daftar(&["search", "procurment"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("daftar.toml") && stderr(&out).contains("one_typo_from"), "{}", stderr(&out));
+}

@@ -214,7 +214,8 @@ fn typos_prefixes_and_recency() {
 #[test]
 fn one_value_spelled_three_ways_is_one_facet_and_one_filter() {
     let root = super::harness::Root::empty();
-    for (i, program) in ["برنامه‌ریزی منابع", "برنامه ریزی منابع", "برنامه‌ريزي منابع"].iter().enumerate() {
+    for (i, program) in ["برنامه‌ریزی منابع", "برنامه ریزی منابع", "برنامه‌ريزي منابع"].iter().enumerate()
+    {
         root.write(&format!("n{i}.md"), format!("---\ntitle: n{i}\nprogram: {program}\n---\nzzfacetword\n"));
     }
     root.write("other.md", "---\ntitle: other\nprogram: Other\n---\nzzfacetword\n");
