@@ -185,6 +185,9 @@ pub struct Compiled {
     pub marks: Marks,
     /// Filters from `field:value` clauses and negations, applied with the request's filters.
     extra: Vec<(Occur, Box<dyn Query>)>,
+    /// How many counted words every hit matches, when that is known without looking (every word
+    /// required, or a single word): ranking then needs no per-note count.
+    uniform: Option<usize>,
 }
 
 fn term_q(field: Field, text: &str) -> Box<dyn Query> {
@@ -480,6 +483,7 @@ pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
             }
         }
     }
+    let single = units.len() == 1;
     let mut counted: Vec<Box<dyn Query>> = Vec::new();
     let mut all_units: Vec<Box<dyn Query>> = Vec::new();
     let every_unit_is_stop = units.iter().all(|(stop, _)| *stop);
@@ -489,6 +493,8 @@ pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
         }
         all_units.push(q);
     }
+    // Every hit matches every word when all are required, and the one word when there is one.
+    let uniform = (req.match_all || single).then_some(counted.len());
     let mut top: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if !all_units.is_empty() {
         let occur = if req.match_all { Occur::Must } else { Occur::Should };
@@ -505,7 +511,7 @@ pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
         }
     }
     let query: Box<dyn Query> = if top.is_empty() { Box::new(AllQuery) } else { Box::new(BooleanQuery::new(top)) };
-    Ok(Compiled { query, units: counted, marks, extra })
+    Ok(Compiled { query, units: counted, marks, extra, uniform })
 }
 
 /// For each clause, the joined forms of it with a neighbouring Persian word that some note holds.
@@ -683,16 +689,17 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
         let matcher = Arc::new(Matcher::new(&searcher, &compiled.units)?);
         let now = chrono::Utc::now().timestamp();
         let recency = req.recency;
+        let uniform = compiled.uniform;
         let collector =
             TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).tweak_score(move |reader: &SegmentReader| {
-                let counter = matcher.segment(reader).ok();
+                let counter = if uniform.is_none() { matcher.segment(reader).ok() } else { None };
                 let dates = if recency { reader.fast_fields().date("date").ok() } else { None };
                 move |doc: DocId, score: Score| {
                     let bonus = dates.as_ref().and_then(|d| d.first(doc)).map_or(1.0, |d| {
                         let days = (now - d.into_timestamp_secs()).max(0) as f32 / 86_400.0;
                         1.0 + 0.5 * (-days / RECENCY_HALF_LIFE_DAYS * std::f32::consts::LN_2).exp()
                     });
-                    (counter.as_ref().map_or(0, |c| c.count(doc)), score * bonus)
+                    (counter.as_ref().map_or(uniform.unwrap_or(0), |c| c.count(doc)), score * bonus)
                 }
             });
         let (total, docs, fruits) = searcher.search(full.as_ref(), &(Count, collector, facets))?;

@@ -227,3 +227,22 @@ fn one_value_spelled_three_ways_is_one_facet_and_one_filter() {
     let req = Request { q: "zzfacetword".into(), filters, ..Default::default() };
     assert_eq!(search::search(&index, &req).expect("search").total, 3);
 }
+
+#[test]
+fn matched_is_known_without_counting_for_one_word_or_every_word() {
+    let root = super::harness::Root::knowledge();
+    let index = root.indexed();
+    let matched = |q: &str, match_all: bool| -> Vec<usize> {
+        let req = Request { q: q.into(), match_all, limit: 50, facets: false, ..Default::default() };
+        search::search(&index, &req).expect("search").hits.into_iter().map(|h| h.matched).collect()
+    };
+    for (q, all, want) in
+        [("vendor", false, 1), ("the", false, 1), ("vendor contract", true, 2), ("the vendor", true, 1)]
+    {
+        let got = matched(q, all);
+        assert!(!got.is_empty() && got.iter().all(|&m| m == want), "{q} (all: {all}): {got:?}");
+    }
+    // Any word: some hits have both, some one; those with both come first.
+    let got = matched("vendor cutover", false);
+    assert!(got.contains(&2) && got.contains(&1) && got.windows(2).all(|w| w[0] >= w[1]), "{got:?}");
+}
