@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The end-to-end benchmark of daftar against its alternatives, in one run on one machine.
 #
-#   benches/run.sh [--notes N] [--seed S] [--quick] [--micro] [-- extra bench.py options]
+#   benches/run.sh [--notes N] [--seed S] [--quick] [--micro] [--load] [--limits] [-- extra bench.py options]
 #
 # Builds the release binary and the bare-tantivy floor (benches/floor.rs), generates (or reuses) a
 # seeded corpus of N notes (default 10,000) under target/bench/, then measures daftar, SQLite FTS5,
 # ripgrep and bare tantivy on it (benches/bench.py). Prints a table and writes
 # target/bench/summary.json. --quick shortens every measurement (for trying the tooling);
 # --micro also runs the criterion micro-benchmarks afterwards (a few minutes).
+# --load runs only benches/load.py instead (50 search clients for 60 s while notes are created,
+# edited and deleted; target/bench/load.json), --limits only benches/limits.py (hostile-but-valid
+# requests one at a time, slow clients; target/bench/limits.json); both take --notes, and options
+# after `--` go to them.
 #
 # Needs: cargo, python3 (with sqlite3/FTS5), and wrk + ripgrep (installed from Debian's packages
 # when missing and run as root; without them a Python client and grep stand in, and say so).
@@ -19,6 +23,7 @@ notes=10000
 seed=8
 quick=0
 micro=0
+only=""
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,13 +33,26 @@ while [ $# -gt 0 ]; do
     --seed=*) seed="${1#*=}"; shift ;;
     --quick) quick=1; shift ;;
     --micro) micro=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --load) only=load; shift ;;
+    --limits) only=limits; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     --) shift; extra+=("$@"); break ;;
     *) extra+=("$1"); shift ;;
   esac
 done
 
 say() { echo "[run.sh] $*" >&2; }
+
+if [ -n "$only" ]; then
+  # Neither needs wrk, ripgrep, SQLite or the floor: only the release binary.
+  target_dir="${CARGO_TARGET_DIR:-target}"
+  say "building the release binary"
+  cargo build --release --quiet
+  mkdir -p target/bench
+  say "$only at $notes notes (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
+  exec python3 "benches/$only.py" --notes "$notes" --seed "$seed" --bin "$target_dir/release/daftar" \
+    --out target/bench ${extra[@]+"${extra[@]}"}
+fi
 
 # Load generators and clients: from Debian's packages when missing (root only).
 missing=()

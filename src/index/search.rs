@@ -299,6 +299,44 @@ impl Lexicon<'_> {
     }
 }
 
+/// Most words of one query that get typo tolerance. Each is a Levenshtein automaton intersected with
+/// the term dictionaries of two fields in every pass over the index, and a fuzzy mark every snippet
+/// compares each token with: about 20 ms a word at 100k notes on 2 cores, so a pasted paragraph of
+/// 64 long words took over a second (issue #9). Later words match as typed (with their spelling
+/// variants); negated words draw on the same allowance.
+pub const MAX_FUZZY_WORDS: usize = 5;
+/// Most phrase forms one query matches by position: quoted phrases and the other ways a Persian
+/// phrase may be written, words of several tokens (`e-mail`, `vendor-onboarding`, a Jalali date),
+/// half-spaced words found typed with a space, and joined Persian words found split. Each form is a
+/// positional match on four fields in every pass over the index: a phrase of two common words
+/// costs 100–150 ms at 100k notes on 2 cores, and 45 such phrases, 64 hyphenated words or a quoted
+/// Persian phrase with its 16 forms took seconds (issue #9). Past the allowance a phrase's other
+/// forms are dropped, and a phrase or word of several tokens with no form left matches notes that
+/// hold all of its words, anywhere; a half-spaced or joined word keeps its other matches (its
+/// expanded forms hold its parts, so a note that typed it with a space is still found, ranked by
+/// the words rather than the phrase).
+pub const MAX_PHRASE_FORMS: usize = 2;
+
+/// What one query may still spend on the expensive kinds of matching.
+#[derive(Debug)]
+pub struct Budget {
+    pub fuzzy_words: usize,
+    pub phrase_forms: usize,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget { fuzzy_words: MAX_FUZZY_WORDS, phrase_forms: MAX_PHRASE_FORMS }
+    }
+}
+
+/// Takes one from `left`; false when nothing is left.
+fn spend(left: &mut usize) -> bool {
+    let ok = *left > 0;
+    *left = left.saturating_sub(1);
+    ok
+}
+
 /// Main-field weights: title > summary and tags > headings > body.
 fn main_fields(f: &Fields) -> [(Field, f32); 4] {
     [(f.title, 4.0), (f.lead, 2.5), (f.headings, 1.8), (f.body, 1.0)]
@@ -309,8 +347,15 @@ fn expanded_fields(f: &Fields) -> [(Field, f32); 3] {
 }
 
 /// The query for one word; its terms are added to `marks` for snippets.
-fn word_query(f: &Fields, lex: &Lexicon, word: &str, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
-    word_query_with(f, lex, word, &[], prefix, marks)
+fn word_query(
+    f: &Fields,
+    lex: &Lexicon,
+    word: &str,
+    prefix: bool,
+    marks: &mut Marks,
+    budget: &mut Budget,
+) -> Option<Box<dyn Query>> {
+    word_query_with(f, lex, word, &[], prefix, marks, budget)
 }
 
 /// [`word_query`], also matching `joined`: the word glued to its neighbour in the query, for notes
@@ -322,6 +367,7 @@ fn word_query_with(
     joined: &[String],
     prefix: bool,
     marks: &mut Marks,
+    budget: &mut Budget,
 ) -> Option<Box<dyn Query>> {
     let typos = lex.typos;
     let main = analysis::main_tokens(word);
@@ -338,7 +384,7 @@ fn word_query_with(
     }
     if tokens.len() > 1 {
         // `e-mail`, a Jalali date with its parts...: the word is a phrase of its tokens.
-        return phrase_query(f, word, marks);
+        return phrase_query(f, word, marks, budget);
     }
     let t = &tokens[0];
     for same in main.iter().map(|t| &t.text) {
@@ -362,7 +408,7 @@ fn word_query_with(
             disjuncts.push(boost(term_q(field, x), w));
         }
     }
-    if word.contains('\u{200C}') {
+    if word.contains('\u{200C}') && spend(&mut budget.phrase_forms) {
         // Written with a half-space, found where it was typed with a space.
         let parts: Vec<String> = word.split('\u{200C}').flat_map(|p| positions(&analysis::main_tokens(p))).collect();
         for (field, w) in main_fields(f) {
@@ -374,7 +420,11 @@ fn word_query_with(
     }
     // Written joined, found where it was typed with a space (`برنامهریزی` for `برنامه ریزی`):
     // every split into two words the knowledge base knows becomes a phrase.
-    for (a, b) in lex.splits(t) {
+    let splits = if budget.phrase_forms > 0 { lex.splits(t) } else { Vec::new() };
+    for (a, b) in splits {
+        if !spend(&mut budget.phrase_forms) {
+            break;
+        }
         for (field, w) in main_fields(f) {
             if let Some(q) = phrase_q(field, &[a.clone(), b.clone()], 0) {
                 disjuncts.push(boost(q, w * 0.8));
@@ -386,7 +436,7 @@ fn word_query_with(
     let chars = t.chars().count();
     let distance = typos.distance(chars);
     // Only words get typo tolerance: a code with digits (FIN-204, ISO27001, zz3) means exactly itself.
-    if distance > 0 && t.chars().all(char::is_alphabetic) {
+    if distance > 0 && t.chars().all(char::is_alphabetic) && spend(&mut budget.fuzzy_words) {
         marks.fuzzy.push((t.clone(), distance));
         for (field, w) in [(f.title, 0.9), (f.body, 0.35)] {
             let q = FuzzyTermQuery::new(Term::from_field_text(field, t), distance, true);
@@ -404,11 +454,18 @@ fn word_query_with(
     Some(Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.3)))
 }
 
-/// The query for a phrase in every form it may be written.
-fn phrase_query(f: &Fields, text: &str, marks: &mut Marks) -> Option<Box<dyn Query>> {
+/// The query for a phrase in every form it may be written, as far as the budget allows; with no
+/// form left, its words anywhere.
+fn phrase_query(f: &Fields, text: &str, marks: &mut Marks, budget: &mut Budget) -> Option<Box<dyn Query>> {
     let forms = phrase_forms(text);
+    if budget.phrase_forms == 0 {
+        return forms.first().and_then(|form| every_token(f, form, marks));
+    }
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
     for form in &forms {
+        if !spend(&mut budget.phrase_forms) {
+            break;
+        }
         marks.exact.extend(form.iter().cloned());
         for (field, w) in main_fields(f) {
             if let Some(q) = phrase_q(field, form, 0) {
@@ -417,6 +474,17 @@ fn phrase_query(f: &Fields, text: &str, marks: &mut Marks) -> Option<Box<dyn Que
         }
     }
     (!disjuncts.is_empty()).then(|| Box::new(DisjunctionMaxQuery::with_tie_breaker(disjuncts, 0.3)) as Box<dyn Query>)
+}
+
+/// Notes holding every one of `tokens` in a main field, anywhere: a phrase once the phrase
+/// allowance is spent.
+fn every_token(f: &Fields, tokens: &[String], marks: &mut Marks) -> Option<Box<dyn Query>> {
+    marks.exact.extend(tokens.iter().cloned());
+    let each = tokens.iter().map(|t| {
+        let fields = main_fields(f).into_iter().map(|(field, w)| boost(term_q(field, t), w)).collect();
+        (Occur::Must, Box::new(DisjunctionMaxQuery::with_tie_breaker(fields, 0.3)) as Box<dyn Query>)
+    });
+    Some(Box::new(BooleanQuery::new(each.collect())))
 }
 
 /// A `field:value` clause as a filter.
@@ -449,6 +517,7 @@ fn field_query(f: &Fields, field: &str, value: &str, marks: &mut Marks) -> Optio
 pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
     let clauses = query::parse(&req.q)?;
     let mut marks = Marks::default();
+    let mut budget = Budget::default();
     let mut units: Vec<(bool, Box<dyn Query>)> = Vec::new();
     let mut extra: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut words_text: Vec<String> = Vec::new();
@@ -464,7 +533,7 @@ pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
             }
             Clause::Not(inner) => {
                 let mut ignored = Marks::default();
-                if let Some(q) = clause_query(f, lex, inner, false, &mut ignored) {
+                if let Some(q) = clause_query(f, lex, inner, false, &mut ignored, &mut budget) {
                     extra.push((Occur::MustNot, Excluded::boxed(q)));
                 }
             }
@@ -474,8 +543,8 @@ pub fn compile(f: &Fields, lex: &Lexicon, req: &Request) -> Result<Compiled> {
                 }
                 let stop = matches!(other, Clause::Word(w) if is_stop(w));
                 let q = match other {
-                    Clause::Word(w) => word_query_with(f, lex, w, &joins[i], prefix, &mut marks),
-                    other => clause_query(f, lex, other, prefix, &mut marks),
+                    Clause::Word(w) => word_query_with(f, lex, w, &joins[i], prefix, &mut marks, &mut budget),
+                    other => clause_query(f, lex, other, prefix, &mut marks, &mut budget),
                 };
                 if let Some(q) = q {
                     units.push((stop, q));
@@ -541,13 +610,21 @@ fn is_stop(word: &str) -> bool {
     !tokens.is_empty() && tokens.iter().all(|t| analysis::is_stop_word(t))
 }
 
-fn clause_query(f: &Fields, lex: &Lexicon, clause: &Clause, prefix: bool, marks: &mut Marks) -> Option<Box<dyn Query>> {
+fn clause_query(
+    f: &Fields,
+    lex: &Lexicon,
+    clause: &Clause,
+    prefix: bool,
+    marks: &mut Marks,
+    budget: &mut Budget,
+) -> Option<Box<dyn Query>> {
     match clause {
-        Clause::Word(w) => word_query(f, lex, w, prefix, marks),
-        Clause::Phrase(p) => phrase_query(f, p, marks),
+        Clause::Word(w) => word_query(f, lex, w, prefix, marks, budget),
+        Clause::Phrase(p) => phrase_query(f, p, marks, budget),
         Clause::Field(field, value) => field_query(f, field, value, marks),
         Clause::Any(alternatives) => {
-            let qs: Vec<_> = alternatives.iter().filter_map(|c| clause_query(f, lex, c, false, marks)).collect();
+            let qs: Vec<_> =
+                alternatives.iter().filter_map(|c| clause_query(f, lex, c, false, marks, budget)).collect();
             (!qs.is_empty()).then(|| any_of(qs))
         }
         Clause::Group(items) => {
@@ -556,12 +633,12 @@ fn clause_query(f: &Fields, lex: &Lexicon, clause: &Clause, prefix: bool, marks:
                 match c {
                     Clause::Not(inner) => {
                         let mut ignored = Marks::default();
-                        if let Some(q) = clause_query(f, lex, inner, false, &mut ignored) {
+                        if let Some(q) = clause_query(f, lex, inner, false, &mut ignored, budget) {
                             must.push((Occur::MustNot, Excluded::boxed(q)));
                         }
                     }
                     c => {
-                        if let Some(q) = clause_query(f, lex, c, false, marks) {
+                        if let Some(q) = clause_query(f, lex, c, false, marks, budget) {
                             must.push((Occur::Must, q));
                         }
                     }
@@ -571,7 +648,7 @@ fn clause_query(f: &Fields, lex: &Lexicon, clause: &Clause, prefix: bool, marks:
         }
         Clause::Not(inner) => {
             let mut ignored = Marks::default();
-            let q = clause_query(f, lex, inner, false, &mut ignored)?;
+            let q = clause_query(f, lex, inner, false, &mut ignored, budget)?;
             Some(Box::new(BooleanQuery::new(vec![
                 (Occur::Must, Box::new(AllQuery)),
                 (Occur::MustNot, Excluded::boxed(q)),
@@ -826,4 +903,71 @@ pub fn merge_spellings(values: impl IntoIterator<Item = (String, u64)>) -> Vec<F
     let mut out: Vec<FacetValue> = groups.into_values().map(|(count, value, _)| FacetValue { value, count }).collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compiles `q` against an empty index (the bounds hold whatever the index holds).
+    fn compiled(q: &str) -> Compiled {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open(dir.path(), false).expect("index");
+        let searcher = index.searcher();
+        let lex = Lexicon { searcher: &searcher, field: index.fields().body, typos: Typos::default() };
+        compile(index.fields(), &lex, &Request { q: q.to_string(), ..Default::default() }).expect("compile")
+    }
+
+    /// How many times a kind of tantivy query occurs in the compiled query and its filters.
+    fn count(c: &Compiled, kind: &str) -> usize {
+        let all = format!("{:?} {:?}", c.query, c.extra.iter().map(|(_, q)| q).collect::<Vec<_>>());
+        all.matches(&format!("{kind} {{")).count()
+    }
+
+    fn words(n: usize, f: impl Fn(usize) -> String) -> String {
+        (0..n).map(f).collect::<Vec<_>>().join(" ")
+    }
+
+    /// A letters-only word of 10 letters, unique per `i` (every one long enough for two typos).
+    fn long_word(i: usize) -> String {
+        let mut w = String::from("stakehold");
+        w.push(char::from(b'a' + (i % 26) as u8));
+        w.push(char::from(b'a' + (i / 26 % 26) as u8));
+        w
+    }
+
+    #[test]
+    fn typo_tolerance_is_bounded_per_query() {
+        // Each fuzzy word is an automaton on two fields.
+        assert_eq!(count(&compiled("stakeholdr"), "FuzzyTermQuery"), 2);
+        let c = compiled(&words(64, long_word));
+        assert_eq!(count(&c, "FuzzyTermQuery"), 2 * MAX_FUZZY_WORDS);
+        assert_eq!(c.marks.fuzzy.len(), MAX_FUZZY_WORDS);
+        assert_eq!(c.units.len(), 64, "every word still counts");
+        // Excluded words draw on the same allowance.
+        let c = compiled(&format!("vendor {}", words(63, |i| format!("-{}", long_word(i)))));
+        assert_eq!(count(&c, "FuzzyTermQuery"), 2 * MAX_FUZZY_WORDS);
+        let c = compiled(&words(21, |i| format!("({} {})", long_word(2 * i), long_word(2 * i + 1))));
+        assert_eq!(count(&c, "FuzzyTermQuery"), 2 * MAX_FUZZY_WORDS);
+    }
+
+    #[test]
+    fn positional_matching_is_bounded_per_query() {
+        // A phrase is a positional match on the four main fields.
+        assert_eq!(count(&compiled("\"of the\""), "PhraseQuery"), 4);
+        let phrases = ["of the", "in the", "to the", "and the", "for the", "on the", "with the", "at the"];
+        let q = phrases.iter().cycle().take(45).map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(" ");
+        let c = compiled(&q);
+        assert_eq!(count(&c, "PhraseQuery"), 4 * MAX_PHRASE_FORMS);
+        assert_eq!(c.units.len(), 45, "every phrase still counts");
+        // Words of several tokens are phrases too; past the allowance they need all their tokens
+        // (besides the proximity bonus on title and body, two more).
+        let c = compiled(&words(64, |i| format!("e-{}", long_word(i))));
+        assert_eq!(count(&c, "PhraseQuery"), 4 * MAX_PHRASE_FORMS + 2);
+        // A Persian phrase with many ways to write it, and half-spaced words found typed with a space.
+        let c = compiled("\"برنامه\u{200C}ریزی زمان\u{200C}بندی درس\u{200C}آموخته پیش\u{200C}بینی\"");
+        assert_eq!(count(&c, "PhraseQuery"), 4 * MAX_PHRASE_FORMS);
+        let c = compiled(&words(64, |i| format!("از\u{200C}این{}", "ا".repeat(i % 5))));
+        assert!(count(&c, "PhraseQuery") <= 4 * MAX_PHRASE_FORMS + 2);
+    }
 }

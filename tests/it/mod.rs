@@ -6,6 +6,7 @@ mod eval;
 mod git;
 mod harness;
 mod live;
+mod load;
 mod reports;
 mod robustness;
 mod viewer;
