@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
 
 use super::card::Card;
 use super::search::FacetValue;
@@ -189,14 +189,69 @@ pub struct ProblemNote {
     pub problems: Vec<check::Finding>,
 }
 
-/// Notes with invalid front matter, unreadable files or broken links.
+/// The link terms (`p:`/`n:`/`o:` keys) that some `visible` note holds, read from the term
+/// dictionary and its postings: no stored document is opened, so this costs the same whatever the
+/// notes' length.
+pub fn link_terms(index: &Index, visible: &dyn Query) -> Result<HashSet<String>> {
+    let searcher = index.searcher();
+    let weight = visible.weight(EnableScoring::disabled_from_searcher(&searcher))?;
+    let mut out = HashSet::new();
+    for reader in searcher.segment_readers() {
+        let mut seen = vec![false; reader.max_doc() as usize];
+        let mut docs = weight.scorer(reader, 1.0)?;
+        while docs.doc() != TERMINATED {
+            seen[docs.doc() as usize] = !reader.is_deleted(docs.doc());
+            docs.advance();
+        }
+        let inverted = reader.inverted_index(index.fields().links)?;
+        let mut terms = inverted.terms().stream()?;
+        while terms.advance() {
+            let Ok(term) = std::str::from_utf8(terms.key()) else { continue };
+            if out.contains(term) {
+                continue;
+            }
+            let mut postings = inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
+            while postings.doc() != TERMINATED {
+                if seen[postings.doc() as usize] {
+                    out.insert(term.to_string());
+                    break;
+                }
+                postings.advance();
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether some note in `linked` (from [`link_terms`]) links to the note `id`.
+pub fn is_linked(linked: &HashSet<String>, id: &str) -> bool {
+    LinkKey::terms_for(&links::names(id)).iter().any(|t| linked.contains(t))
+}
+
+/// Notes with invalid front matter, unreadable files or broken links. Only the notes that have a
+/// problem are opened: the broken link keys are found in the term dictionary first.
 pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> Result<Vec<ProblemNote>> {
     let f = index.fields();
     let searcher = index.searcher();
     // Every indexed id, read from the id fast field as a sync does.
     let names: HashSet<String> = super::sync::indexed(index)?.keys().flat_map(|id| links::names(id)).collect();
     let targets = Targets::from_names(root, names);
-    let docs = searcher.search(visible, &TopDocs::with_limit(searcher.num_docs().max(1) as usize).order_by_score())?;
+    let broken_terms: Vec<String> = link_terms(index, visible)?
+        .into_iter()
+        .filter(|t| LinkKey::from_term(t).is_some_and(|k| !targets.resolves(&k)))
+        .collect();
+    let mut suspects: Vec<(Occur, Box<dyn Query>)> =
+        broken_terms.iter().map(|t| (Occur::Should, term(f.links, t))).collect();
+    suspects.push((
+        Occur::Should,
+        Box::new(RangeQuery::new(
+            std::ops::Bound::Included(Term::from_field_u64(f.problems, 1)),
+            std::ops::Bound::Unbounded,
+        )),
+    ));
+    let query = within(Box::new(BooleanQuery::new(suspects)), visible);
+    let docs =
+        searcher.search(query.as_ref(), &TopDocs::with_limit(searcher.num_docs().max(1) as usize).order_by_score())?;
     let mut out = Vec::new();
     for (_, addr) in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
