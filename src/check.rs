@@ -3,7 +3,7 @@
 //! note or file. Link targets are judged against the whole root, even when only some paths are
 //! checked.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::index::sync;
@@ -33,8 +33,8 @@ impl Targets {
     }
 
     /// The targets named by a set of ids (e.g. from the index), checking other files on disk.
-    pub fn from_names(root: &Path, names: HashSet<String>) -> Targets {
-        Targets { names, root: root.to_path_buf() }
+    pub fn from_names(root: &Path, names: impl IntoIterator<Item = String>) -> Targets {
+        Targets { names: names.into_iter().collect(), root: root.to_path_buf() }
     }
 
     /// True when a link with this key leads somewhere.

@@ -123,13 +123,13 @@ async function report({ program, signal }) {
       legend(reviewParts, true),
       h('div', { class: 'review-lists' },
         h('div', {},
-          h('h4', {}, t('review_overdue_list'), ' ', h('span', { class: 'n warn' }, num((review.overdue_notes || []).length))),
+          h('h4', {}, t('review_overdue_list'), ' ', h('span', { class: 'n warn' }, num(review.overdue ?? (review.overdue_notes || []).length))),
           (review.overdue_notes || []).length
             ? h('ol', { class: 'report-notes' }, review.overdue_notes.map((n) => reviewItem(n, true)))
             : h('p', { class: 'muted' }, t('review_none_overdue'))),
         (review.due_notes || []).length
           ? h('div', {},
-            h('h4', {}, t('review_due_list'), ' ', h('span', { class: 'n' }, num(review.due_notes.length))),
+            h('h4', {}, t('review_due_list'), ' ', h('span', { class: 'n' }, num(review.due_within_30_days ?? review.due_notes.length))),
             h('ol', { class: 'report-notes' }, review.due_notes.map((n) => reviewItem(n, false))))
           : null),
     ], 'wide'),
@@ -214,7 +214,7 @@ function links(l) {
   const orphans = l.orphans || [];
   return [
     h('dl', { class: 'link-figures' },
-      h('div', {}, h('dt', {}, t('links_orphans')), h('dd', {}, num(orphans.length))),
+      h('div', {}, h('dt', {}, t('links_orphans')), h('dd', {}, num(l.orphans_total ?? orphans.length))),
       h('div', { class: l.broken_links ? 'warn' : '' }, h('dt', {}, t('links_broken')), h('dd', {}, num(l.broken_links || 0))),
       h('div', { class: l.notes_with_broken_links ? 'warn' : '' }, h('dt', {}, t('links_broken_notes')), h('dd', {}, num(l.notes_with_broken_links || 0)))),
     l.broken_links ? h('p', {}, h('a', { href: '/reports?tab=problems' }, t('links_see_problems'))) : null,

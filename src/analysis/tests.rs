@@ -453,6 +453,31 @@ fn normalize_value_keeps_case_and_inner_zwnj() {
 }
 
 #[test]
+fn fold_key_takes_an_ascii_shortcut_to_the_same_key() {
+    let slow = |s: &str| -> String {
+        super::value_normalizer::normalize(s, true).chars().filter(|c| !c.is_whitespace()).collect()
+    };
+    let mut differ = Vec::new();
+    for b in 0u8..128 {
+        let one = format!("a{}b", char::from(b));
+        if fold_key(&one) != slow(&one) {
+            differ.push((b, slow(&one)));
+        }
+    }
+    assert!(differ.is_empty(), "{differ:?}");
+    let mut seed = 7u64;
+    for _ in 0..2000 {
+        let text: String = (0..(seed % 40))
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from((seed >> 33) as u8 % 128)
+            })
+            .collect();
+        assert_eq!(fold_key(&text), slow(&text), "{text:?}");
+    }
+}
+
+#[test]
 fn fold_key_lowercases_and_drops_zwnj() {
     assert_eq!(fold_key("Program\u{200C}Alpha"), "programalpha");
     assert_eq!(fold_key("برنامه\u{200C}ریزی"), fold_key("برنامهریزی"));

@@ -107,8 +107,8 @@ pub fn newest(index: &Index, query: &dyn Query, limit: usize) -> Result<Vec<Card
     let searcher = index.searcher();
     let docs: Vec<(Option<tantivy::DateTime>, DocAddress)> = searcher
         .search(query, &TopDocs::with_limit(limit.clamp(1, MAX_NOTES)).order_by_fast_field("updated", Order::Desc))?;
-    let mut out =
-        docs.into_iter().map(|(t, addr)| Ok((t, browse::card(index, &searcher, addr)?))).collect::<Result<Vec<_>>>()?;
+    let cards = browse::CardReader::new(&searcher)?;
+    let mut out = docs.into_iter().map(|(t, addr)| (t, cards.get(addr))).collect::<Vec<_>>();
     out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
     Ok(out.into_iter().map(|(_, c)| c).collect())
 }

@@ -3,7 +3,9 @@
 //! [`super::briefing`]). Like search, each call takes a searcher
 //! and only reads.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use serde::Serialize;
 use tantivy::collector::{Count, FacetCollector, TopDocs};
@@ -23,21 +25,47 @@ fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
 }
 
+/// Reads cards from the `card` column of each segment, opened once for many reads.
+pub struct CardReader {
+    columns: Vec<Option<tantivy::columnar::BytesColumn>>,
+}
+
+impl CardReader {
+    pub fn new(searcher: &Searcher) -> Result<CardReader> {
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(|r| r.fast_fields().bytes("card"))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(CardReader { columns })
+    }
+
+    /// The card of a document (an empty one if it has none).
+    pub fn get(&self, addr: DocAddress) -> Card {
+        let Some(Some(column)) = self.columns.get(addr.segment_ord as usize) else {
+            return Card::default();
+        };
+        let mut bytes = Vec::new();
+        match column.term_ords(addr.doc_id).next() {
+            Some(ord) if column.ord_to_bytes(ord, &mut bytes).unwrap_or(false) => {
+                serde_json::from_slice(&bytes).unwrap_or_default()
+            }
+            _ => Card::default(),
+        }
+    }
+}
+
 /// The card of a document.
-pub fn card(index: &Index, searcher: &Searcher, addr: DocAddress) -> Result<Card> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
-    Ok(doc
-        .get_first(index.fields().card)
-        .and_then(|v| v.as_str())
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default())
+pub fn card(searcher: &Searcher, addr: DocAddress) -> Result<Card> {
+    Ok(CardReader::new(searcher)?.get(addr))
 }
 
 /// Cards of every document matching `query`, up to `limit`, in index order.
 pub fn cards(index: &Index, query: &dyn Query, limit: usize) -> Result<Vec<Card>> {
     let searcher = index.searcher();
     let docs = searcher.search(query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
-    docs.into_iter().map(|(_, addr)| card(index, &searcher, addr)).collect()
+    let reader = CardReader::new(&searcher)?;
+    Ok(docs.into_iter().map(|(_, addr)| reader.get(addr)).collect())
 }
 
 /// The card of the note `id`, when indexed and `visible`.
@@ -189,25 +217,38 @@ pub struct ProblemNote {
     pub problems: Vec<check::Finding>,
 }
 
-/// The link terms (`p:`/`n:`/`o:` keys) that some `visible` note holds, read from the term
-/// dictionary and its postings: no stored document is opened, so this costs the same whatever the
-/// notes' length.
+/// The link terms (`p:`/`n:`/`o:` keys) that some `visible` note holds.
 pub fn link_terms(index: &Index, visible: &dyn Query) -> Result<HashSet<String>> {
+    terms_held(index, index.fields().links, visible)
+}
+
+/// The terms of `field` that some `visible` note holds, read from the term dictionary and its
+/// postings: no stored document is opened, so this costs the same whatever the notes' length.
+fn terms_held(index: &Index, field: tantivy::schema::Field, visible: &dyn Query) -> Result<HashSet<String>> {
     let searcher = index.searcher();
     let weight = visible.weight(EnableScoring::disabled_from_searcher(&searcher))?;
-    let mut out = HashSet::new();
+    let mut out = HashSet::default();
     for reader in searcher.segment_readers() {
         let mut seen = vec![false; reader.max_doc() as usize];
+        let mut visible_docs = 0;
         let mut docs = weight.scorer(reader, 1.0)?;
         while docs.doc() != TERMINATED {
-            seen[docs.doc() as usize] = !reader.is_deleted(docs.doc());
+            let alive = !reader.is_deleted(docs.doc());
+            seen[docs.doc() as usize] = alive;
+            visible_docs += u32::from(alive);
             docs.advance();
         }
-        let inverted = reader.inverted_index(index.fields().links)?;
+        // When every document of the segment is alive and visible, every term it holds counts.
+        let all = !reader.has_deletes() && visible_docs == reader.max_doc();
+        let inverted = reader.inverted_index(field)?;
         let mut terms = inverted.terms().stream()?;
         while terms.advance() {
             let Ok(term) = std::str::from_utf8(terms.key()) else { continue };
             if out.contains(term) {
+                continue;
+            }
+            if all {
+                out.insert(term.to_string());
                 continue;
             }
             let mut postings = inverted.read_postings_from_terminfo(terms.value(), IndexRecordOption::Basic)?;
@@ -223,23 +264,35 @@ pub fn link_terms(index: &Index, visible: &dyn Query) -> Result<HashSet<String>>
     Ok(out)
 }
 
-/// Whether some note in `linked` (from [`link_terms`]) links to the note `id`.
-pub fn is_linked(linked: &HashSet<String>, id: &str) -> bool {
-    LinkKey::terms_for(&links::names(id)).iter().any(|t| linked.contains(t))
+/// The names some link in `linked` (from [`link_terms`]) leads to, by path or by name.
+pub fn linked_names(linked: &HashSet<String>) -> HashSet<&str> {
+    linked.iter().filter_map(|t| t.strip_prefix("p:").or_else(|| t.strip_prefix("n:"))).collect()
+}
+
+/// Whether a link leads to the note `id`, given the [`linked_names`].
+pub fn is_linked(names: &HashSet<&str>, id: &str) -> bool {
+    links::names(id).iter().any(|n| names.contains(n.as_str()))
 }
 
 /// Notes with invalid front matter, unreadable files or broken links. Only the notes that have a
 /// problem are opened: the broken link keys are found in the term dictionary first.
 pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> Result<Vec<ProblemNote>> {
+    problems_given(index, root, visible, &link_terms(index, visible)?)
+}
+
+/// [`problems`], given the [`link_terms`] of `visible`.
+pub fn problems_given(
+    index: &Index,
+    root: &std::path::Path,
+    visible: &dyn Query,
+    linked: &HashSet<String>,
+) -> Result<Vec<ProblemNote>> {
     let f = index.fields();
     let searcher = index.searcher();
-    // Every indexed id, read from the id fast field as a sync does.
-    let names: HashSet<String> = super::sync::indexed(index)?.keys().flat_map(|id| links::names(id)).collect();
-    let targets = Targets::from_names(root, names);
-    let broken_terms: Vec<String> = link_terms(index, visible)?
-        .into_iter()
-        .filter(|t| LinkKey::from_term(t).is_some_and(|k| !targets.resolves(&k)))
-        .collect();
+    // The names every indexed note answers to (hidden ones too: a link to them is not broken).
+    let targets = Targets::from_names(root, terms_held(index, f.names, &AllQuery)?);
+    let broken_terms: Vec<&String> =
+        linked.iter().filter(|t| LinkKey::from_term(t).is_some_and(|k| !targets.resolves(&k))).collect();
     let mut suspects: Vec<(Occur, Box<dyn Query>)> =
         broken_terms.iter().map(|t| (Occur::Should, term(f.links, t))).collect();
     suspects.push((
@@ -252,6 +305,7 @@ pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> R
     let query = within(Box::new(BooleanQuery::new(suspects)), visible);
     let docs =
         searcher.search(query.as_ref(), &TopDocs::with_limit(searcher.num_docs().max(1) as usize).order_by_score())?;
+    let cards = CardReader::new(&searcher)?;
     let mut out = Vec::new();
     for (_, addr) in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
@@ -264,11 +318,7 @@ pub fn problems(index: &Index, root: &std::path::Path, visible: &dyn Query) -> R
             })
             .collect();
         // The problem count is indexed, not stored: the card carries the problems themselves.
-        let card: Card = doc
-            .get_first(f.card)
-            .and_then(|v| v.as_str())
-            .and_then(|c| serde_json::from_str(c).ok())
-            .unwrap_or_default();
+        let card = cards.get(addr);
         if broken.is_empty() && card.problems.is_empty() {
             continue;
         }

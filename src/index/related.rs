@@ -41,7 +41,8 @@ pub fn related(index: &Index, id: &str, limit: usize, visible: &dyn Query) -> Re
     let Some((_, addr)) = found.into_iter().next() else {
         return Ok(None);
     };
-    let me = browse::card(index, &searcher, addr)?;
+    let cards = browse::CardReader::new(&searcher)?;
+    let me = cards.get(addr);
     let mut scored: HashMap<DocAddress, (f32, Vec<String>)> = HashMap::new();
 
     let mlt = MoreLikeThisQuery::builder()
@@ -104,7 +105,7 @@ pub fn related(index: &Index, id: &str, limit: usize, visible: &dyn Query) -> Re
         if doc == addr {
             continue;
         }
-        out.push(Related { card: browse::card(index, &searcher, doc)?, score, reasons });
+        out.push(Related { card: cards.get(doc), score, reasons });
     }
     for b in browse::backlinks(index, id, visible)? {
         match out.iter_mut().find(|r| r.card.id == b.id) {

@@ -19,6 +19,10 @@ use crate::error::Result;
 use crate::git::history::History;
 use crate::note::date::Instant as Day;
 
+/// The most notes a report lists by name in each list (overdue, due, orphans); the counts cover
+/// them all. At 100k notes the full lists would be megabytes no one reads.
+pub const MAX_LISTED: usize = 500;
+
 /// The kinds every program is expected to hold; a program without one has a coverage gap.
 pub const EXPECTED_KINDS: &[&str] = &["lesson", "decision", "risk", "report"];
 
@@ -94,7 +98,9 @@ pub struct ReviewHealth {
     pub ok: usize,
     /// Notes with no `review_by`.
     pub unscheduled: usize,
+    /// The longest overdue first, at most [`MAX_LISTED`].
     pub overdue_notes: Vec<ReviewItem>,
+    /// The soonest due first, at most [`MAX_LISTED`].
     pub due_notes: Vec<ReviewItem>,
 }
 
@@ -117,7 +123,10 @@ pub struct Orphan {
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct LinkHealth {
+    /// The first [`MAX_LISTED`] by id.
     pub orphans: Vec<Orphan>,
+    /// How many notes nothing links to.
+    pub orphans_total: usize,
     pub broken_links: usize,
     pub notes_with_broken_links: usize,
 }
@@ -169,7 +178,20 @@ pub fn build(
         clauses.push((Occur::Must, term(f.project_k, &fold_key(p))));
     }
     let query = BooleanQuery::new(clauses);
-    let cards = browse::cards(index, &query, index.searcher().num_docs() as usize)?;
+    // The link terms and problems come from the term dictionary, the cards from their column:
+    // independent work, done side by side (a report at 100k notes must stay under a second).
+    let (cards, linked_and_problems) = std::thread::scope(|s| {
+        let links = s.spawn(|| -> Result<_> {
+            let linked = browse::link_terms(index, visible)?;
+            let problems = browse::problems_given(index, root, visible, &linked)?;
+            Ok((linked, problems))
+        });
+        let cards = browse::cards(index, &query, index.searcher().num_docs() as usize);
+        let links = links.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (cards, links)
+    });
+    let cards = cards?;
+    let (linked, problems) = linked_and_problems?;
 
     let mut totals = Counts::default();
     let mut programs: BTreeMap<String, (Counts, BTreeMap<String, Counts>)> = BTreeMap::new();
@@ -247,7 +269,7 @@ pub fn build(
     });
 
     let review = review_health(&cards, now);
-    let links = link_health(index, root, &cards, visible)?;
+    let links = link_health(&cards, problems, &linked);
     Ok(Report {
         scope: scope.clone(),
         generated: now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -290,13 +312,19 @@ fn review_health(cards: &[Card], now: DateTime<Utc>) -> ReviewHealth {
     }
     r.overdue_notes.sort_by(|a, b| a.review_by.cmp(&b.review_by));
     r.due_notes.sort_by(|a, b| a.review_by.cmp(&b.review_by));
+    r.overdue_notes.truncate(MAX_LISTED);
+    r.due_notes.truncate(MAX_LISTED);
     r
 }
 
-fn link_health(index: &Index, root: &std::path::Path, cards: &[Card], visible: &dyn Query) -> Result<LinkHealth> {
+fn link_health(
+    cards: &[Card],
+    problems: Vec<browse::ProblemNote>,
+    linked: &rustc_hash::FxHashSet<String>,
+) -> LinkHealth {
     let mut h = LinkHealth::default();
-    let in_scope: BTreeSet<&str> = cards.iter().map(|c| c.id.as_str()).collect();
-    for problem in browse::problems(index, root, visible)? {
+    let in_scope: rustc_hash::FxHashSet<&str> = cards.iter().map(|c| c.id.as_str()).collect();
+    for problem in problems {
         if !in_scope.contains(problem.id.as_str()) {
             continue;
         }
@@ -306,14 +334,17 @@ fn link_health(index: &Index, root: &std::path::Path, cards: &[Card], visible: &
             h.notes_with_broken_links += 1;
         }
     }
-    // One pass over the link terms, not a backlinks query per note (100,000 of them at 100k notes).
-    let linked = browse::link_terms(index, visible)?;
+    // Not a backlinks query per note (100,000 of them at 100k notes): a look-up in the link terms.
+    let names = browse::linked_names(linked);
     for c in cards.iter().filter(|c| c.kind != "attachment") {
-        if !browse::is_linked(&linked, &c.id) {
+        if !browse::is_linked(&names, &c.id) {
+            h.orphans_total += 1;
             h.orphans.push(Orphan { id: c.id.clone(), title: c.title.clone() });
         }
     }
-    Ok(h)
+    h.orphans.sort_by(|a, b| a.id.cmp(&b.id));
+    h.orphans.truncate(MAX_LISTED);
+    h
 }
 
 impl Report {
@@ -359,7 +390,7 @@ impl Report {
             row("contribution_notes_as_expert", "", "", &c.person, c.notes_as_expert.to_string());
             row("contribution_commits", "", "", &c.person, c.commits.to_string());
         }
-        row("links", "", "", "orphans", self.links.orphans.len().to_string());
+        row("links", "", "", "orphans", self.links.orphans_total.to_string());
         row("links", "", "", "broken_links", self.links.broken_links.to_string());
         for o in &self.links.orphans {
             row("orphan", "", "", &o.id, o.title.clone());
@@ -425,9 +456,7 @@ impl Report {
         }
         md.push_str(&format!(
             "\n## Link health\n\n{} broken links in {} notes; {} notes nothing links to.\n",
-            self.links.broken_links,
-            self.links.notes_with_broken_links,
-            self.links.orphans.len()
+            self.links.broken_links, self.links.notes_with_broken_links, self.links.orphans_total
         ));
         md
     }

@@ -13,7 +13,7 @@ use tantivy::schema::{
 use crate::analysis;
 
 /// Bump when the schema or how notes map onto it changes: a different version forces a rebuild.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Field handles, resolved once.
 #[derive(Debug, Clone)]
@@ -119,7 +119,9 @@ pub fn build() -> (Schema, Fields) {
         size: b.add_u64_field("size", FAST | STORED),
         hash: b.add_u64_field("hash", FAST | STORED),
         history: b.add_u64_field("history", FAST | STORED),
-        card: b.add_text_field("card", STORED),
+        // A column, not a stored field: listings read cards without opening (and UTF-8-checking)
+        // every note's stored body.
+        card: b.add_bytes_field("card", FAST),
     };
     (b.build(), fields)
 }

@@ -785,13 +785,10 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
     };
 
     let mut hits = Vec::with_capacity(ranked.len());
+    let cards = super::browse::CardReader::new(&searcher)?;
     for (matched, score, addr) in ranked.into_iter().take(req.limit) {
         let doc: TantivyDocument = searcher.doc(addr)?;
-        let card: Card = doc
-            .get_first(f.card)
-            .and_then(|v| v.as_str())
-            .and_then(|s| serde_json::from_str(s).ok())
-            .unwrap_or_default();
+        let card = cards.get(addr);
         let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
         let snippet = snippet::render(body, &compiled.marks, card.summary.as_deref());
         hits.push(Hit { card: Card { problems: Vec::new(), ..card }, score, matched, snippet });

@@ -190,6 +190,6 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> Tan
     doc.add_u64(f.size, stamp.size);
     doc.add_u64(f.hash, stamp.hash);
     doc.add_u64(f.history, changes.digest);
-    doc.add_text(f.card, serde_json::to_string(&Card::with_changes(note, changes)).unwrap_or_default());
+    doc.add_bytes(f.card, &serde_json::to_vec(&Card::with_changes(note, changes)).unwrap_or_default());
     doc
 }

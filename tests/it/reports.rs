@@ -115,6 +115,7 @@ fn report_figures_match_a_fixture() {
     assert_eq!(reza.notes_as_expert, 3);
     // l1 is linked from outside the program; the other three are orphans.
     assert_eq!(rep.links.orphans.len(), 3);
+    assert_eq!(rep.links.orphans_total, 3);
     assert_eq!(rep.growth.iter().map(|m| m.added).sum::<usize>(), 4, "file times stand in without git");
 
     let csv = rep.to_csv();
