@@ -42,6 +42,9 @@ pub use state::{AppState, Clock};
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// How long a client may take to send a request's headers; a slower one (a "slowloris" holding
+/// connections open a byte at a time) is disconnected.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The router, apart from binding, so tests can drive it with `oneshot`.
 pub fn router(state: AppState) -> Router {
@@ -181,7 +184,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         tracing::info!(addr = %config.addr, root = %config.root.display(), "serving");
-        axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+        serve(listener, router(state), shutdown_signal(), HEADER_TIMEOUT).await;
         anyhow::Ok(())
     });
     tracing::info!("shutting down: committing pending changes");
@@ -190,6 +193,58 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     indexer.stop();
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Serves `app` on `listener` until `shutdown`, then lets open connections finish their requests.
+/// This is axum's `serve` loop plus what it lacks: a timeout on reading a request's headers
+/// ([`HEADER_TIMEOUT`] in `daftar serve`).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()>,
+    header_timeout: Duration,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+    use tower::ServiceExt;
+
+    let (closing, closed) = tokio::sync::watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(
+            app.clone().map_request(|req: axum::http::Request<hyper::body::Incoming>| req.map(axum::body::Body::new)),
+        );
+        let mut closed = closed.clone();
+        tokio::spawn(async move {
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder.http1().timer(TokioTimer::new()).header_read_timeout(header_timeout);
+            let mut conn = std::pin::pin!(builder.serve_connection_with_upgrades(TokioIo::new(stream), service));
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = closed.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    drop(closed);
+    let _ = closing.send(());
+    // Every connection task holds a receiver: this returns once the last one has finished.
+    closing.closed().await;
 }
 
 async fn shutdown_signal() {

@@ -344,12 +344,10 @@ fn a_real_listener_and_client() {
     let server = runtime.spawn(async move {
         listener.set_nonblocking(true).expect("nonblocking");
         let listener = tokio::net::TcpListener::from_std(listener).expect("listener");
-        axum::serve(listener, server::router(state))
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-            .expect("serve");
+        let stop = async {
+            let _ = stopped.await;
+        };
+        server::serve(listener, server::router(state), stop, Duration::from_millis(300)).await;
     });
     let base = format!("http://{addr}");
     let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
@@ -362,6 +360,18 @@ fn a_real_listener_and_client() {
     assert!(v["total"].as_u64().expect("total") > 0, "ریسک finds notes");
     let res = agent.get(&format!("{base}/raw/..%2Fetc%2Fpasswd")).call().expect("raw");
     assert_eq!(res.status(), 400);
+
+    // A client that never finishes its headers is disconnected, and holds no one else up.
+    use std::io::{Read, Write};
+    let mut slow = std::net::TcpStream::connect(addr).expect("connect");
+    slow.write_all(b"GET /api/stats HTTP/1.1\r\nHost: x\r\nX-Slow: ").expect("write");
+    assert_eq!(agent.get(&format!("{base}/healthz")).call().expect("healthz").status(), 200);
+    slow.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let mut answer = Vec::new();
+    let closed = slow.read_to_end(&mut answer);
+    assert!(closed.is_ok(), "the slow connection was left open: {closed:?}");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 408"), "{answer}");
     let _ = stop.send(());
     runtime.block_on(server).expect("server task");
     indexer.stop();
