@@ -253,7 +253,17 @@ fn apply_paths(
     reason: &str,
 ) {
     let started = Instant::now();
-    let indexed = match sync::indexed(index) {
+    // Files that exist (the common case: saves) need only their own stamps. A folder, or a path
+    // that is gone (it may have been a folder), needs every id: to scan it, or to remove what was
+    // under it.
+    let files_only = paths.iter().all(|p| vault.entry(p).is_some());
+    let indexed = if files_only {
+        let ids: Vec<String> = paths.iter().filter_map(|p| vault.id_of(p)).collect();
+        sync::indexed_of(index, ids.iter().map(String::as_str))
+    } else {
+        sync::indexed(index)
+    };
+    let indexed = match indexed {
         Ok(i) => i,
         Err(e) => {
             tracing::error!(error = %e, "cannot read the index state");

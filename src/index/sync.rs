@@ -45,6 +45,39 @@ pub struct Indexed {
     pub history: u64,
 }
 
+/// The stamps of the notes `ids` only, one term look-up each: what a watcher batch of a few files
+/// needs, where [`indexed`] would read every id of the index (100,000 at 100k notes) per save.
+pub fn indexed_of<'a>(index: &Index, ids: impl IntoIterator<Item = &'a str>) -> Result<HashMap<String, Indexed>> {
+    use tantivy::{DocSet, TERMINATED};
+    let searcher = index.searcher();
+    let field = index.fields().id;
+    let mut out = HashMap::new();
+    for id in ids {
+        let term = tantivy::Term::from_field_text(field, id);
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let Some(info) = inverted.get_term_info(&term)? else { continue };
+            let mut postings =
+                inverted.read_postings_from_terminfo(&info, tantivy::schema::IndexRecordOption::Basic)?;
+            while postings.doc() != TERMINATED {
+                let doc = postings.doc();
+                if !segment.is_deleted(doc) {
+                    let ff = segment.fast_fields();
+                    let stamp = Stamp {
+                        mtime: ff.i64("mtime")?.first(doc).unwrap_or(0),
+                        size: ff.u64("size")?.first(doc).unwrap_or(0),
+                        hash: ff.u64("hash")?.first(doc).unwrap_or(0),
+                    };
+                    let history = ff.u64("history")?.first(doc).unwrap_or(0);
+                    out.insert(id.to_string(), Indexed { stamp, history });
+                }
+                postings.advance();
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// The stamps of every indexed note, read from fast fields (no stored document is loaded).
 pub fn indexed(index: &Index) -> Result<HashMap<String, Indexed>> {
     let searcher = index.searcher();

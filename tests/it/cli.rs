@@ -309,3 +309,21 @@ fn typo_tolerance_follows_the_search_table_of_the_config() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("daftar.toml") && stderr(&out).contains("one_typo_from"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_batch_reads_only_its_own_stamps_and_they_match_the_full_map() {
+    let root = Root::knowledge();
+    let index = root.indexed();
+    let all = daftar::index::sync::indexed(&index).expect("indexed");
+    let some: Vec<&str> = all.keys().map(String::as_str).step_by(7).chain(["no/such/note.md"]).collect();
+    let mine = daftar::index::sync::indexed_of(&index, some.iter().copied()).expect("indexed_of");
+    assert_eq!(mine.len(), some.len() - 1, "every indexed id found, the missing one not");
+    for (id, got) in &mine {
+        let want = &all[id];
+        assert_eq!(
+            (got.stamp.mtime, got.stamp.size, got.stamp.hash, got.history),
+            (want.stamp.mtime, want.stamp.size, want.stamp.hash, want.history),
+            "{id}"
+        );
+    }
+}
