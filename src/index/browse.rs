@@ -241,6 +241,7 @@ fn terms_held(index: &Index, field: tantivy::schema::Field, visible: &dyn Query)
         // When every document of the segment is alive and visible, every term it holds counts.
         let all = !reader.has_deletes() && visible_docs == reader.max_doc();
         let inverted = reader.inverted_index(field)?;
+        out.reserve(inverted.terms().num_terms());
         let mut terms = inverted.terms().stream()?;
         while terms.advance() {
             let Ok(term) = std::str::from_utf8(terms.key()) else { continue };

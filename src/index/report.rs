@@ -150,7 +150,8 @@ fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
 }
 
 fn month(secs: i64) -> Option<String> {
-    DateTime::from_timestamp(secs, 0).map(|d| d.format("%Y-%m").to_string())
+    use chrono::Datelike;
+    DateTime::from_timestamp(secs, 0).map(|d| format!("{:04}-{:02}", d.year(), d.month()))
 }
 
 fn in_period(secs: i64, from: Option<&Day>, to: Option<&Day>) -> bool {
@@ -285,12 +286,14 @@ pub fn build(
 fn review_health(cards: &[Card], now: DateTime<Utc>) -> ReviewHealth {
     let mut r = ReviewHealth::default();
     let soon = now + chrono::Duration::days(30);
+    // Notes share review days: each distinct spelling is parsed once (Jalali included).
+    let mut parsed: std::collections::HashMap<&str, Option<Day>> = std::collections::HashMap::new();
     for c in cards {
         let Some(raw) = &c.review_by else {
             r.unscheduled += 1;
             continue;
         };
-        let Ok(day) = crate::note::date::parse(raw) else {
+        let Some(day) = *parsed.entry(raw.as_str()).or_insert_with(|| crate::note::date::parse(raw).ok()) else {
             r.unscheduled += 1;
             continue;
         };
