@@ -8,11 +8,8 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 use super::harness::{eventually, Root};
 use daftar::access::hash_hex;
@@ -101,13 +98,7 @@ async fn call(uri: &str, who: As) -> (StatusCode, axum::http::HeaderMap, String)
         As::Bearer(t) => req = req.header(header::AUTHORIZATION, format!("Bearer {t}")),
         As::Cookie(t) => req = req.header(header::COOKIE, format!("theme=dark; daftar_token={t}")),
     }
-    let res = server::router(fixture().state.clone())
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+    let (status, headers, body) = super::harness::oneshot(&fixture().state, req).await;
     (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 

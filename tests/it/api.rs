@@ -4,11 +4,8 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::Value;
-use tower::ServiceExt;
 
 use super::harness::{eventually, Root};
 use daftar::config::Config;
@@ -70,14 +67,7 @@ async fn call(uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::H
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let res = server::router(fixture().state.clone())
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
-    (status, headers, body)
+    super::harness::oneshot(&fixture().state, req).await
 }
 
 async fn json(uri: &str) -> (StatusCode, Value) {
