@@ -320,6 +320,9 @@ fn apply_paths(
     }
     match writer.commit() {
         Ok(()) => {
+            if let Err(e) = sync::place_attachments(vault, index, writer, history) {
+                tracing::error!(error = %e, "cannot place the attachments by the notes linking to them");
+            }
             status.commits.fetch_add(1, Ordering::Relaxed);
             summary.problems = sync::count_with_problems(index).unwrap_or(0);
             summary.seconds = started.elapsed().as_secs_f64();

@@ -235,10 +235,77 @@ pub fn sync_with(
     }
     if writer.pending() > 0 {
         writer.commit()?;
+        place_attachments(vault, index, writer, history)?;
     }
     summary.problems = count_with_problems(index)?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// A portfolio, program and project.
+type Place = (Option<String>, Option<String>, Option<String>);
+
+/// Attachments (PDF, DOCX) have no front matter: they belong where the notes linking to them
+/// belong (the place most of them share), else where their folders put them. Run after a commit:
+/// re-indexes the attachments whose place changed, then commits again. Costs a query per
+/// attachment, nothing per note.
+pub fn place_attachments(vault: &Vault, index: &Index, writer: &mut Writer, history: &History) -> Result<usize> {
+    let f = index.fields();
+    let kind = tantivy::Term::from_field_text(f.kind_k, note::ATTACHMENT_KIND);
+    let query = tantivy::query::TermQuery::new(kind, tantivy::schema::IndexRecordOption::Basic);
+    let mut moved = 0;
+    for card in super::browse::cards(index, &query, index.searcher().num_docs() as usize)? {
+        let want = match linked_place(index, &card.id)? {
+            Some(place) => place,
+            None => {
+                let (program, project) = note::folder_place(&card.id);
+                (None, program, project)
+            }
+        };
+        if (card.portfolio.clone(), card.program.clone(), card.project.clone()) == want {
+            continue;
+        }
+        let Some(entry) = vault.resolve(&card.id).ok().and_then(|path| vault.entry(&path)) else {
+            continue;
+        };
+        let (mut parsed, stamp) = load(vault, &entry);
+        (parsed.portfolio, parsed.program, parsed.project) = want;
+        writer.upsert_with(&parsed, stamp, &history.changes(&entry.id, entry.mtime))?;
+        moved += 1;
+    }
+    if moved > 0 {
+        writer.commit()?;
+    }
+    Ok(moved)
+}
+
+/// The place most notes linking to `id` share (ties: the first in order), if any names a program.
+fn linked_place(index: &Index, id: &str) -> Result<Option<Place>> {
+    use crate::note::links::{self, LinkKey};
+    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+    let f = index.fields();
+    let terms = LinkKey::terms_for(&links::names(id));
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|t| {
+            let term = tantivy::Term::from_field_text(f.links, t);
+            let q: Box<dyn Query> = Box::new(TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic));
+            (Occur::Should, q)
+        })
+        .collect();
+    let mut counts: std::collections::BTreeMap<Place, usize> = std::collections::BTreeMap::new();
+    for c in super::browse::cards(index, &BooleanQuery::new(clauses), 1000)? {
+        if c.id != id && c.kind != note::ATTACHMENT_KIND && c.program.is_some() {
+            *counts.entry((c.portfolio, c.program, c.project)).or_default() += 1;
+        }
+    }
+    let mut best: Option<(Place, usize)> = None;
+    for (place, n) in counts {
+        if best.as_ref().is_none_or(|b| n > b.1) {
+            best = Some((place, n));
+        }
+    }
+    Ok(best.map(|b| b.0))
 }
 
 /// Notes in the index that carry at least one problem.

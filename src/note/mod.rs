@@ -269,6 +269,14 @@ fn apply_folders(note: &mut Note) {
     }
 }
 
+/// Where the folders put a file: its program and project (the first and second folder under the
+/// root), as for a note that names neither.
+pub fn folder_place(id: &str) -> (Option<String>, Option<String>) {
+    let mut note = Note { id: id.to_string(), ..Default::default() };
+    apply_folders(&mut note);
+    (note.program, note.project)
+}
+
 /// The file name of an id without its extension.
 pub fn file_stem(id: &str) -> &str {
     let name = id.rsplit('/').next().unwrap_or(id);

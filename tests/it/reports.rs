@@ -136,3 +136,30 @@ fn report_figures_match_a_fixture() {
     let md = stdout(&root.daftar(&["report", "--program", "Grid"]));
     assert!(md.starts_with("# Knowledge report: Grid") && md.contains("|---|"), "{md}");
 }
+
+#[test]
+fn an_attachment_belongs_where_the_notes_linking_to_it_belong() {
+    let root = Root::empty();
+    root.write("digital-transformation/erp/attachments/plan.pdf", pdf("Budget baseline zzplacedword"));
+    let note = "---\ntitle: Plan\nportfolio: Operations\nprogram: Digital Transformation\nproject: ERP Rollout\n---\n";
+    root.write("digital-transformation/erp/plan.md", format!("{note}See [the plan](attachments/plan.pdf).\n"));
+    let index = root.indexed();
+    let everything = daftar::index::browse::visible(index.fields(), &daftar::access::Reader::everyone());
+    let place = |index: &daftar::index::Index| {
+        let card =
+            daftar::index::browse::get(index, "digital-transformation/erp/attachments/plan.pdf", everything.as_ref())
+                .expect("get")
+                .expect("indexed");
+        (card.portfolio, card.program, card.project)
+    };
+    let named =
+        (Some("Operations".to_string()), Some("Digital Transformation".to_string()), Some("ERP Rollout".to_string()));
+    assert_eq!(place(&index), named, "from the note that links to it, not its folders");
+    assert_eq!(hits(&index, "zzplacedword").len(), 1, "indexed once");
+    drop(index);
+    // The link goes away: the folders place it again.
+    root.write("digital-transformation/erp/plan.md", format!("{note}No links now.\n"));
+    let index = root.indexed();
+    let folders = (None, Some("digital-transformation".to_string()), Some("erp".to_string()));
+    assert_eq!(place(&index), folders);
+}
