@@ -12,7 +12,7 @@ use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocAddress, Order, Term};
 
-use super::browse;
+use super::browse::{self, term};
 use super::card::Card;
 use super::Index;
 use crate::analysis::fold_key;
@@ -62,10 +62,6 @@ pub fn review_state(review_by: Option<&str>, today: NaiveDate) -> (ReviewState, 
 fn reviewed(card: Card, today: NaiveDate) -> Reviewed {
     let (review_state, days_overdue) = review_state(card.review_by.as_deref(), today);
     Reviewed { card, review_state, days_overdue }
-}
-
-fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
 }
 
 fn all_of(parts: Vec<Box<dyn Query>>) -> BooleanQuery {

@@ -21,8 +21,14 @@ use crate::check::{self, Targets};
 use crate::error::Result;
 use crate::note::links::{self, LinkKey};
 
-fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+/// Notes holding `text` in a keyword field (the read views' one term query).
+pub(super) fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
+}
+
+/// Notes holding any of `texts` in a keyword field.
+pub(super) fn any_term<'a>(field: tantivy::schema::Field, texts: impl IntoIterator<Item = &'a str>) -> BooleanQuery {
+    BooleanQuery::new(texts.into_iter().map(|t| (Occur::Should, term(field, t))).collect())
 }
 
 /// Reads cards from the `card` column of each segment, opened once for many reads.
@@ -53,11 +59,6 @@ impl CardReader {
             _ => Card::default(),
         }
     }
-}
-
-/// The card of a document.
-pub fn card(searcher: &Searcher, addr: DocAddress) -> Result<Card> {
-    Ok(CardReader::new(searcher)?.get(addr))
 }
 
 /// Cards of every document matching `query`, up to `limit`, in index order.
@@ -94,14 +95,19 @@ pub struct NoteRef {
     pub kind: String,
 }
 
+/// The cards of the `visible` notes linking to `id` (itself aside), up to `limit`.
+pub fn linking(index: &Index, id: &str, visible: &dyn Query, limit: usize) -> Result<Vec<Card>> {
+    let terms = LinkKey::terms_for(&links::names(id));
+    let query = any_term(index.fields().links, terms.iter().map(String::as_str));
+    let mut out = cards(index, within(Box::new(query), visible).as_ref(), limit)?;
+    out.retain(|c| c.id != id);
+    Ok(out)
+}
+
 /// The `visible` notes linking to `id`.
 pub fn backlinks(index: &Index, id: &str, visible: &dyn Query) -> Result<Vec<NoteRef>> {
-    let f = index.fields();
-    let terms = LinkKey::terms_for(&links::names(id));
-    let query = BooleanQuery::new(terms.iter().map(|t| (Occur::Should, term(f.links, t))).collect());
-    let mut out: Vec<NoteRef> = cards(index, within(Box::new(query), visible).as_ref(), 500)?
+    let mut out: Vec<NoteRef> = linking(index, id, visible, 500)?
         .into_iter()
-        .filter(|c| c.id != id)
         .map(|c| NoteRef { id: c.id, title: c.title, kind: c.kind })
         .collect();
     out.sort_by(|a, b| a.id.cmp(&b.id));

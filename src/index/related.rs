@@ -6,9 +6,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Term};
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Query};
+use tantivy::DocAddress;
 
 use super::browse;
 use super::card::Card;
@@ -35,9 +34,8 @@ pub struct Related {
 pub fn related(index: &Index, id: &str, limit: usize, visible: &dyn Query) -> Result<Option<Vec<Related>>> {
     let f = index.fields();
     let searcher = index.searcher();
-    let me_query = Box::new(TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic));
-    let found =
-        searcher.search(browse::within(me_query, visible).as_ref(), &TopDocs::with_limit(1).order_by_score())?;
+    let found = searcher
+        .search(browse::within(browse::term(f.id, id), visible).as_ref(), &TopDocs::with_limit(1).order_by_score())?;
     let Some((_, addr)) = found.into_iter().next() else {
         return Ok(None);
     };
@@ -62,43 +60,26 @@ pub fn related(index: &Index, id: &str, limit: usize, visible: &dyn Query) -> Re
         e.0 += score / top;
         e.1.push("similar text".into());
     }
-    if !me.tags.is_empty() {
-        let q: Vec<(Occur, Box<dyn Query>)> = me
-            .tags
-            .iter()
-            .map(|t| {
-                let q: Box<dyn Query> =
-                    Box::new(TermQuery::new(Term::from_field_text(f.tag_k, &fold_key(t)), IndexRecordOption::Basic));
-                (Occur::Should, q)
-            })
-            .collect();
-        for (_, doc) in searcher.search(
-            browse::within(Box::new(BooleanQuery::new(q)), visible).as_ref(),
+    // Notes sharing its tags, and notes known by the same people, each adding a bonus and a reason.
+    let mut bonus = |query: BooleanQuery, add: f32, reason: &str| -> Result<()> {
+        let docs = searcher.search(
+            browse::within(Box::new(query), visible).as_ref(),
             &TopDocs::with_limit(limit * 2).order_by_score(),
-        )? {
+        )?;
+        for (_, doc) in docs {
             let e = scored.entry(doc).or_default();
-            e.0 += 0.5;
-            e.1.push("shared tags".into());
+            e.0 += add;
+            e.1.push(reason.into());
         }
+        Ok(())
+    };
+    let tags: Vec<String> = me.tags.iter().map(|t| fold_key(t)).collect();
+    if !tags.is_empty() {
+        bonus(browse::any_term(f.tag_k, tags.iter().map(String::as_str)), 0.5, "shared tags")?;
     }
     let people: Vec<String> = me.experts.iter().chain(&me.contributors).map(|p| fold_key(p)).take(MAX_PEOPLE).collect();
     if !people.is_empty() {
-        let q: Vec<(Occur, Box<dyn Query>)> = people
-            .iter()
-            .map(|p| {
-                let q: Box<dyn Query> =
-                    Box::new(TermQuery::new(Term::from_field_text(f.author_k, p), IndexRecordOption::Basic));
-                (Occur::Should, q)
-            })
-            .collect();
-        for (_, doc) in searcher.search(
-            browse::within(Box::new(BooleanQuery::new(q)), visible).as_ref(),
-            &TopDocs::with_limit(limit * 2).order_by_score(),
-        )? {
-            let e = scored.entry(doc).or_default();
-            e.0 += SAME_PEOPLE;
-            e.1.push("same people".into());
-        }
+        bonus(browse::any_term(f.author_k, people.iter().map(String::as_str)), SAME_PEOPLE, "same people")?;
     }
     let mut out: Vec<Related> = Vec::new();
     for (doc, (score, reasons)) in scored {

@@ -7,11 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
+use tantivy::query::{BooleanQuery, Occur, Query};
 
-use super::browse;
+use super::browse::{self, term};
 use super::card::Card;
 use super::Index;
 use crate::analysis::fold_key;
@@ -143,10 +141,6 @@ pub struct Report {
     pub review: ReviewHealth,
     pub contributions: Vec<Contribution>,
     pub links: LinkHealth,
-}
-
-fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(Term::from_field_text(field, text), IndexRecordOption::Basic))
 }
 
 fn month(secs: i64) -> Option<String> {

@@ -250,11 +250,9 @@ type Place = (Option<String>, Option<String>, Option<String>);
 /// re-indexes the attachments whose place changed, then commits again. Costs a query per
 /// attachment, nothing per note.
 pub fn place_attachments(vault: &Vault, index: &Index, writer: &mut Writer, history: &History) -> Result<usize> {
-    let f = index.fields();
-    let kind = tantivy::Term::from_field_text(f.kind_k, note::ATTACHMENT_KIND);
-    let query = tantivy::query::TermQuery::new(kind, tantivy::schema::IndexRecordOption::Basic);
+    let attachments = super::browse::term(index.fields().kind_k, note::ATTACHMENT_KIND);
     let mut moved = 0;
-    for card in super::browse::cards(index, &query, index.searcher().num_docs() as usize)? {
+    for card in super::browse::cards(index, attachments.as_ref(), index.searcher().num_docs() as usize)? {
         let want = match linked_place(index, &card.id)? {
             Some(place) => place,
             None => {
@@ -281,21 +279,9 @@ pub fn place_attachments(vault: &Vault, index: &Index, writer: &mut Writer, hist
 
 /// The place most notes linking to `id` share (ties: the first in order), if any names a program.
 fn linked_place(index: &Index, id: &str) -> Result<Option<Place>> {
-    use crate::note::links::{self, LinkKey};
-    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-    let f = index.fields();
-    let terms = LinkKey::terms_for(&links::names(id));
-    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
-        .iter()
-        .map(|t| {
-            let term = tantivy::Term::from_field_text(f.links, t);
-            let q: Box<dyn Query> = Box::new(TermQuery::new(term, tantivy::schema::IndexRecordOption::Basic));
-            (Occur::Should, q)
-        })
-        .collect();
     let mut counts: std::collections::BTreeMap<Place, usize> = std::collections::BTreeMap::new();
-    for c in super::browse::cards(index, &BooleanQuery::new(clauses), 1000)? {
-        if c.id != id && c.kind != note::ATTACHMENT_KIND && c.program.is_some() {
+    for c in super::browse::linking(index, id, &tantivy::query::AllQuery, 1000)? {
+        if c.kind != note::ATTACHMENT_KIND && c.program.is_some() {
             *counts.entry((c.portfolio, c.program, c.project)).or_default() += 1;
         }
     }
