@@ -256,7 +256,9 @@ fn apply_paths(
     // Files that exist (the common case: saves) need only their own stamps. A folder, or a path
     // that is gone (it may have been a folder), needs every id: to scan it, or to remove what was
     // under it.
-    let files_only = paths.iter().all(|p| vault.entry(p).is_some());
+    let entries: Vec<(&std::path::PathBuf, Option<crate::vault::Entry>)> =
+        paths.iter().map(|p| (p, vault.entry(p))).collect();
+    let files_only = entries.iter().all(|(_, e)| e.is_some());
     let indexed = if files_only {
         let ids: Vec<String> = paths.iter().filter_map(|p| vault.id_of(p)).collect();
         sync::indexed_of(index, ids.iter().map(String::as_str))
@@ -271,8 +273,7 @@ fn apply_paths(
         }
     };
     let mut summary = Summary::default();
-    for path in paths {
-        let entry = vault.entry(path);
+    for (path, entry) in entries {
         let id = vault.id_of(path);
         match (entry, id) {
             (Some(entry), _) => {

@@ -763,13 +763,18 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
         let matched = matched_counts(&searcher, &compiled.units, docs.iter().map(|d| d.1).collect())?;
         (total, docs.into_iter().zip(matched).map(|((_, addr), m)| (m, 0.0, addr)).collect::<Vec<_>>(), fruits)
     } else {
-        let matcher = Arc::new(Matcher::new(&searcher, &compiled.units)?);
+        // Only when the count is not known already: building the words' weights compiles their
+        // typo automata.
+        let matcher = match compiled.uniform {
+            None => Some(Arc::new(Matcher::new(&searcher, &compiled.units)?)),
+            Some(_) => None,
+        };
         let now = chrono::Utc::now().timestamp();
         let recency = req.recency;
         let uniform = compiled.uniform;
         let collector =
             TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).tweak_score(move |reader: &SegmentReader| {
-                let counter = if uniform.is_none() { matcher.segment(reader).ok() } else { None };
+                let counter = matcher.as_ref().and_then(|m| m.segment(reader).ok());
                 let dates = if recency { reader.fast_fields().date("date").ok() } else { None };
                 move |doc: DocId, score: Score| {
                     let bonus = dates.as_ref().and_then(|d| d.first(doc)).map_or(1.0, |d| {

@@ -33,12 +33,12 @@ pub async fn raw(
         }
     }
     if !reader.sees_all() {
-        let allowed = state.blocking(move |s| Ok(may_read(s, &reader, &path))).await?;
+        let checked = path.clone();
+        let allowed = state.blocking(move |s| Ok(may_read(s, &reader, &checked))).await?;
         if !allowed {
             return Err(ApiError::not_found("no such file"));
         }
     }
-    let path = state.vault.resolve(&decoded)?;
     let meta = std::fs::metadata(&path).map_err(|_| ApiError::not_found("no such file"))?;
     let mtime = meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos());
     let etag = format!("\"{:x}-{:x}\"", meta.len(), mtime);
