@@ -130,27 +130,19 @@ impl Auth {
 }
 
 fn decode_hash(hex: &str) -> Option<[u8; 32]> {
-    let hex = hex.trim();
-    if hex.len() != 64 || !hex.is_ascii() {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(out)
+    crate::hex::decode(hex.trim()).and_then(|bytes| bytes.try_into().ok())
 }
 
 /// The hex SHA-256 of a token, as `[[auth.tokens]]` stores it.
 pub fn hash_hex(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&Sha256::digest(token.as_bytes()))
 }
 
 /// A fresh random token (256 bits, URL-safe hex) for `daftar token`.
 pub fn new_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     getrandom(&mut bytes)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(crate::hex::encode(&bytes))
 }
 
 fn getrandom(buf: &mut [u8]) -> Result<()> {

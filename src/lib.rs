@@ -19,6 +19,7 @@
 //! - [`access`]: who may read which note (`[auth]` tokens, `visibility`, `audience`).
 //! - [`server`]: the HTTP API and viewer.
 //! - [`config`], [`cli`], [`app`]: configuration layers, the command line, and the wiring.
+//! - [`hex`]: hex encoding of hashes and signatures (token hashes, webhook signatures).
 
 pub mod access;
 pub mod analysis;
@@ -28,6 +29,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod git;
+pub mod hex;
 pub mod index;
 pub mod indexer;
 pub mod note;

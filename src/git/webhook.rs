@@ -29,7 +29,7 @@ pub fn verify(secret: &str, body: &[u8], sig: Signatures<'_>) -> Result<(), Refu
     if sig.github.is_none() && sig.gitea.is_none() && sig.gitlab.is_none() {
         return Err(Refusal::Missing);
     }
-    let hex_ok = |given: &str| decode_hex(given.trim()).is_some_and(|mac| hmac_matches(secret, body, &mac));
+    let hex_ok = |given: &str| crate::hex::decode(given.trim()).is_some_and(|mac| hmac_matches(secret, body, &mac));
     let github = sig.github.is_some_and(|s| s.trim().strip_prefix("sha256=").is_some_and(hex_ok));
     let gitea = sig.gitea.is_some_and(hex_ok);
     let gitlab = sig.gitlab.is_some_and(|token| same_secret(token, secret));
@@ -56,22 +56,14 @@ fn same_secret(token: &str, secret: &str) -> bool {
     bool::from(a.as_slice().ct_eq(b.as_slice()))
 }
 
-fn decode_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) || !s.is_ascii() {
-        return None;
-    }
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).ok()).collect()
-}
-
 /// The GitHub-style signature of `body` (`sha256=<hex>`), for clients and tests.
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    let mut hex = String::with_capacity(64);
-    if let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
-        mac.update(body);
-        for b in mac.finalize().into_bytes() {
-            hex.push_str(&format!("{b:02x}"));
-        }
-    }
+    let hex = Hmac::<Sha256>::new_from_slice(secret.as_bytes())
+        .map(|mut mac| {
+            mac.update(body);
+            crate::hex::encode(&mac.finalize().into_bytes())
+        })
+        .unwrap_or_default();
     format!("sha256={hex}")
 }
 
