@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::http::{header, Request, StatusCode};
 use serde_json::Value;
 
-use super::harness::{eventually, Root};
+use super::harness::Root;
 use daftar::access::hash_hex;
 use daftar::cli::Location;
 use daftar::server::{self, AppState};
@@ -75,9 +75,7 @@ fn fixture() -> &'static Fixture {
         assert!(config.auth.is_some(), "[auth] is read from the root's daftar.toml");
         let clock = server::Clock::fixed("2026-06-01T00:00:00Z".parse().expect("time"));
         let (state, indexer) = server::start_with_clock(&config, clock).expect("start");
-        eventually("the start-up sync", Duration::from_secs(60), || {
-            indexer.status.ready.load(std::sync::atomic::Ordering::Relaxed).then_some(())
-        });
+        super::harness::ready(&indexer, Duration::from_secs(60));
         std::mem::forget(indexer);
         Fixture { _root: root, state }
     })

@@ -53,9 +53,7 @@ fn fixture() -> &'static Fixture {
             std::os::unix::fs::symlink(outside.join("passwd"), root.path.join("escape.txt")).expect("symlink");
         }
         let (state, indexer) = server::start(&config(&root)).expect("start");
-        eventually("the start-up sync", Duration::from_secs(60), || {
-            indexer.status.ready.load(std::sync::atomic::Ordering::Relaxed).then_some(())
-        });
+        super::harness::ready(&indexer, Duration::from_secs(60));
         // The writer thread lives as long as the test process.
         std::mem::forget(indexer);
         Fixture { _root: root, state }

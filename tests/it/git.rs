@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -84,7 +83,7 @@ impl Node {
             ..Config::for_root(root)
         };
         let (state, indexer) = server::start_with_clock(&config, clock).expect("start");
-        eventually("the start-up sync", DEADLINE, || indexer.status.ready.load(Ordering::Relaxed).then_some(()));
+        super::harness::ready(&indexer, DEADLINE);
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         Node { state, indexer: Some(indexer), rt }
     }

@@ -111,3 +111,10 @@ pub async fn oneshot(
     let body = res.into_body().collect().await.expect("body").to_bytes().to_vec();
     (status, headers, body)
 }
+
+/// Waits (up to `within`) for the start-up sync of a server started in the test.
+pub fn ready(indexer: &daftar::indexer::Indexer, within: Duration) {
+    eventually("the start-up sync", within, || {
+        indexer.status.ready.load(std::sync::atomic::Ordering::Relaxed).then_some(())
+    });
+}

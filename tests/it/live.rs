@@ -35,7 +35,7 @@ impl Live {
         let (state, indexer) = server::start(&config).expect("start");
         let watcher =
             watch::start(state.vault.clone(), indexer.jobs.clone(), indexer.status.clone(), poll).expect("watch");
-        eventually("start-up sync", DEADLINE, || indexer.status.ready.load(Ordering::Relaxed).then_some(()));
+        super::harness::ready(&indexer, DEADLINE);
         Live { root, state, indexer: Some(indexer), watcher: Some(watcher) }
     }
 
