@@ -8,10 +8,12 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashSet as HashSet;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector, TopDocs};
 use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
-use tantivy::{DocAddress, DocSet, Searcher, TantivyDocument, Term, TERMINATED};
+use tantivy::{
+    DocAddress, DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader, TantivyDocument, Term, TERMINATED,
+};
 
 use super::card::Card;
 use super::search::FacetValue;
@@ -64,9 +66,54 @@ impl CardReader {
 /// Cards of every document matching `query`, up to `limit`, in index order.
 pub fn cards(index: &Index, query: &dyn Query, limit: usize) -> Result<Vec<Card>> {
     let searcher = index.searcher();
-    let docs = searcher.search(query, &TopDocs::with_limit(limit.max(1)).order_by_score())?;
+    let docs = searcher.search(query, &FirstDocs(limit))?;
     let reader = CardReader::new(&searcher)?;
-    Ok(docs.into_iter().map(|(_, addr)| reader.get(addr)).collect())
+    Ok(docs.into_iter().map(|addr| reader.get(addr)).collect())
+}
+
+/// The first `limit` documents a query matches, in index order, unscored. Unlike `TopDocs`, whose
+/// heap is sized by the limit, it holds only what it keeps: listings ask for "all of them" with a
+/// limit of the index's size (after every commit, for the attachments).
+struct FirstDocs(usize);
+
+struct FirstSegmentDocs {
+    segment: SegmentOrdinal,
+    limit: usize,
+    docs: Vec<DocAddress>,
+}
+
+impl Collector for FirstDocs {
+    type Fruit = Vec<DocAddress>;
+    type Child = FirstSegmentDocs;
+
+    fn for_segment(&self, segment: SegmentOrdinal, _: &SegmentReader) -> tantivy::Result<FirstSegmentDocs> {
+        Ok(FirstSegmentDocs { segment, limit: self.0, docs: Vec::new() })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<DocAddress>>) -> tantivy::Result<Vec<DocAddress>> {
+        let mut docs: Vec<DocAddress> = fruits.into_iter().flatten().collect();
+        docs.sort_unstable();
+        docs.truncate(self.0);
+        Ok(docs)
+    }
+}
+
+impl SegmentCollector for FirstSegmentDocs {
+    type Fruit = Vec<DocAddress>;
+
+    fn collect(&mut self, doc: DocId, _: Score) {
+        if self.docs.len() < self.limit {
+            self.docs.push(DocAddress::new(self.segment, doc));
+        }
+    }
+
+    fn harvest(self) -> Vec<DocAddress> {
+        self.docs
+    }
 }
 
 /// The card of the note `id`, when indexed and `visible`.
