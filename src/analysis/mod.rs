@@ -72,6 +72,17 @@ pub fn main_tokens(text: &str) -> Vec<AnalyzedToken> {
     collect(daftar_tokenizer(Mode::Main), text)
 }
 
+/// Calls `f` with each token of `text` as the [`MAIN`] analyzer indexes it (text and byte range),
+/// without collecting them: snippets scan every hit's body this way.
+pub fn for_each_main_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    let mut tokenizer = daftar_tokenizer(Mode::Main);
+    let mut stream = tokenizer.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        f(&token.text, token.offset_from, token.offset_to);
+    }
+}
+
 /// Every token `text` matches in the [`EXPANDED`] field: its main tokens and their derived forms
 /// (parts, loose spellings, stems). The field itself indexes only the derived forms
 /// ([`extra_tokens`]); a query looks for all of these in it.

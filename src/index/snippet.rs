@@ -40,11 +40,11 @@ impl Marks {
 /// `expanded`.
 fn matches(text: &str, marks: &Marks, expanded: bool) -> Vec<(usize, usize, String)> {
     let mut out: Vec<(usize, usize, String)> = Vec::new();
-    for t in analysis::main_tokens(text) {
-        if marks.hits_main(&t.text) {
-            out.push((t.from, t.to, t.text));
+    analysis::for_each_main_token(text, |term, from, to| {
+        if marks.hits_main(term) {
+            out.push((from, to, term.to_string()));
         }
-    }
+    });
     if expanded && !marks.expanded.is_empty() {
         for t in analysis::expanded_tokens(text) {
             if marks.expanded.contains(&t.text) {
@@ -176,31 +176,63 @@ fn escape_collapsed(s: &str) -> String {
 }
 
 /// True when `a` and `b` are within `max` edits (Levenshtein with transpositions, by characters).
+/// It runs for every token of every hit's body against each typo-tolerant word: ASCII compares
+/// bytes, and nothing is allocated for words up to [`SHORT`] characters.
 pub fn within(a: &str, b: &str, max: usize) -> bool {
-    // Most tokens of a text differ in length from the query word by more than the budget: reject
-    // them before allocating (this runs for every token of every hit's body).
-    if a.chars().count().abs_diff(b.chars().count()) > max {
+    if a.is_ascii() && b.is_ascii() {
+        return within_units(a.as_bytes(), b.as_bytes(), max);
+    }
+    // Most tokens of a text differ in length from the query word by more than the budget.
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    if la.abs_diff(lb) > max {
         return false;
     }
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+    if la <= SHORT && lb <= SHORT {
+        let (mut x, mut y) = (['\0'; SHORT], ['\0'; SHORT]);
+        a.chars().zip(x.iter_mut()).for_each(|(c, slot)| *slot = c);
+        b.chars().zip(y.iter_mut()).for_each(|(c, slot)| *slot = c);
+        return within_units(&x[..la], &y[..lb], max);
+    }
+    within_units(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>(), max)
+}
+
+/// Longest word [`within`] compares without allocating.
+const SHORT: usize = 48;
+
+fn within_units<T: PartialEq>(a: &[T], b: &[T], max: usize) -> bool {
     if a.len().abs_diff(b.len()) > max {
         return false;
     }
-    let mut prev2 = vec![0usize; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
-            }
-        }
-        prev2 = std::mem::replace(&mut prev, cur);
+    if b.len() >= SHORT {
+        return distance(a, b, &mut vec![0; 3 * (b.len() + 1)]) <= max;
     }
-    prev[b.len()] <= max
+    distance(a, b, &mut [0; 3 * (SHORT + 1)]) <= max
+}
+
+/// Optimal string alignment distance, with three rows of `b.len() + 1` cells from `rows`.
+fn distance<T: PartialEq>(a: &[T], b: &[T], rows: &mut [usize]) -> usize {
+    let n = b.len() + 1;
+    let (prev2, rest) = rows.split_at_mut(n);
+    let (prev, rest) = rest.split_at_mut(n);
+    let cur = &mut rest[..n];
+    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
+    for (j, cell) in prev.iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        cur[0] = i;
+        for j in 1..n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+        }
+        std::mem::swap(&mut prev2, &mut prev);
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[n - 1]
 }
 
 #[cfg(test)]
@@ -260,5 +292,15 @@ mod tests {
         assert!(within("onboarding", "onbaording", 1));
         assert!(within("مدیریت", "مدیرت", 1));
         assert!(!within("vendor", "vandal", 1));
+        assert!(within("vendor", "vendro", 1), "a transposition is one edit");
+        assert!(!within("vendor", "vnedro", 1));
+        assert!(within("vendor", "vendor", 0));
+        assert!(within("", "ab", 2) && !within("", "abc", 2));
+        assert!(within("ريسك", "ریسک", 2) && !within("ريسك", "ریسک", 1), "Arabic and Persian letters differ");
+        // Past the stack buffer, the same answers.
+        let long = "x".repeat(60);
+        assert!(within(&long, &format!("{long}y"), 1) && !within(&long, &format!("{long}yy"), 1));
+        let long_fa = "ب".repeat(60);
+        assert!(within(&long_fa, &format!("{long_fa}پ"), 1) && !within(&long_fa, &format!("پپ{long_fa}"), 1));
     }
 }
