@@ -10,6 +10,7 @@ pub mod browse;
 pub mod card;
 mod excluded;
 pub mod expertise;
+pub mod facets;
 pub mod query;
 pub mod related;
 pub mod report;
@@ -45,6 +46,8 @@ pub struct Index {
     index: tantivy::Index,
     reader: IndexReader,
     fields: Fields,
+    /// The live segments' facet ordinals, for counting facets.
+    facets: std::sync::Arc<facets::Cache>,
     /// True when this open started from an empty index (new, rebuilt or repaired).
     pub fresh: bool,
 }
@@ -98,7 +101,7 @@ impl Index {
         };
         analysis::register(index.tokenizers());
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Index { dir: dir.to_path_buf(), index, reader, fields, fresh })
+        Ok(Index { dir: dir.to_path_buf(), index, reader, fields, facets: Default::default(), fresh })
     }
 
     pub fn fields(&self) -> &Fields {
@@ -112,6 +115,11 @@ impl Index {
     /// A searcher on the last reloaded commit.
     pub fn searcher(&self) -> Searcher {
         self.reader.searcher()
+    }
+
+    /// The facet ordinals of the live segments.
+    pub fn facet_cache(&self) -> std::sync::Arc<facets::Cache> {
+        self.facets.clone()
     }
 
     /// Makes the last commit visible to searchers.

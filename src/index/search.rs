@@ -9,16 +9,17 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use tantivy::collector::{Count, FacetCollector, FruitHandle, MultiCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, DisjunctionMaxQuery, EnableScoring, FuzzyTermQuery, Occur, PhrasePrefixQuery,
     PhraseQuery, Query, RangeQuery, TermQuery, Weight,
 };
-use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentReader, TantivyDocument, Term, TERMINATED};
 
 use super::card::Card;
 use super::excluded::Excluded;
+use super::facets::FacetCounter;
 use super::query::{self, Clause};
 use super::snippet::{self, Marks};
 use super::{Fields, Index};
@@ -754,9 +755,11 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
     let full = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, None));
     // One pass over the matching notes counts them, ranks them and counts the facets no filter
     // narrows (each pass re-runs the query's scorers: three passes cost about three times one).
-    let (facets, shared_facets) = if req.facets { facet_collectors(&searcher, f, req) } else { Default::default() };
+    let all = facet_fields(f);
+    let unfiltered = all.iter().filter(|(dim, _)| req.facets && filter_values(&req.filters, dim).is_empty());
+    let facets = FacetCounter::new(index.facet_cache(), &searcher, &all, unfiltered.copied().collect());
 
-    let (total, ranked, mut fruits) = if compiled.units.is_empty() || req.sort == Sort::Date {
+    let (total, ranked, mut facets) = if compiled.units.is_empty() || req.sort == Sort::Date {
         let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_fast_field("date", Order::Desc);
         let (total, docs, fruits): (usize, Vec<(Option<tantivy::DateTime>, DocAddress)>, _) =
             searcher.search(full.as_ref(), &(Count, top, facets))?;
@@ -799,12 +802,8 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
         hits.push(Hit { card: Card { problems: Vec::new(), ..card }, score, matched, snippet });
     }
 
-    let mut facets = BTreeMap::new();
-    for (dim, handle) in shared_facets {
-        facets.insert(dim.to_string(), values(&handle.extract(&mut fruits)));
-    }
     if req.facets {
-        facets.extend(disjunctive_facets(&searcher, f, &compiled, req)?);
+        facets.extend(disjunctive_facets(index, &searcher, &compiled, req)?);
     }
     Ok(Response {
         query: req.q.clone(),
@@ -839,53 +838,31 @@ fn matched_counts(searcher: &Searcher, units: &[Box<dyn Query>], docs: Vec<DocAd
     Ok(out)
 }
 
-/// Collectors for the facets no filter of the request narrows: they count over the same notes as
-/// the hits, in the same pass.
-fn facet_collectors(searcher: &Searcher, f: &Fields, req: &Request) -> (MultiCollector<'static>, SharedFacets) {
-    let mut shared = MultiCollector::new();
-    let mut handles = Vec::new();
-    for (dim, field, _) in dimensions(f) {
-        if filter_values(&req.filters, dim).is_empty() {
-            let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
-            c.add_facet(Facet::root());
-            handles.push((dim, shared.add_collector(c)));
-        }
-    }
-    (shared, handles)
+/// The facet dimensions as the cache lays them out: API name and facet field.
+fn facet_fields(f: &Fields) -> Vec<(&'static str, Field)> {
+    dimensions(f).iter().map(|&(dim, field, _)| (dim, field)).collect()
 }
-
-type SharedFacets = Vec<(&'static str, FruitHandle<tantivy::collector::FacetCounts>)>;
 
 /// Counts of the facets the request filters on: each applies every filter except its own
 /// (disjunctive), so the other values of a filtered field stay in view with their counts.
 fn disjunctive_facets(
+    index: &Index,
     searcher: &Searcher,
-    f: &Fields,
     compiled: &Compiled,
     req: &Request,
 ) -> Result<BTreeMap<String, Vec<FacetValue>>> {
+    let f = index.fields();
+    let all = facet_fields(f);
     let mut out = BTreeMap::new();
-    for (dim, field, _) in dimensions(f) {
+    for &(dim, field) in &all {
         if filter_values(&req.filters, dim).is_empty() {
             continue;
         }
         let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, Some(dim)));
-        let mut c = FacetCollector::for_field(searcher.schema().get_field_name(field));
-        c.add_facet(Facet::root());
-        let counts = searcher.search(q.as_ref(), &c)?;
-        out.insert(dim.to_string(), values(&counts));
+        let counter = FacetCounter::new(index.facet_cache(), searcher, &all, vec![(dim, field)]);
+        out.extend(searcher.search(q.as_ref(), &counter)?);
     }
     Ok(out)
-}
-
-fn values(counts: &tantivy::collector::FacetCounts) -> Vec<FacetValue> {
-    let mut out = merge_spellings(
-        counts
-            .get(Facet::root())
-            .map(|(facet, count)| (facet.to_path().last().map(|s| s.to_string()).unwrap_or_default(), count)),
-    );
-    out.truncate(100);
-    out
 }
 
 /// Facet values with their counts, one per [`fold_key`]: the spellings of one value (half-space or
