@@ -85,7 +85,7 @@ impl Index {
                 }
             }
         };
-        let index = match opened {
+        let mut index = match opened {
             Some(index) => index,
             None => {
                 fresh = true;
@@ -100,6 +100,12 @@ impl Index {
             }
         };
         analysis::register(index.tokenizers());
+        // A search visits its segments on every core (the notes are split over at least as many
+        // segments as the writer has threads), so one reader's answer takes a fraction of the time.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        if cores > 1 {
+            index.set_multithread_executor(cores)?;
+        }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         Ok(Index { dir: dir.to_path_buf(), index, reader, fields, facets: Default::default(), fresh })
     }
