@@ -792,15 +792,16 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
         (total, docs.into_iter().map(|((m, s), addr)| (m, s, addr)).collect(), fruits)
     };
 
-    let mut hits = Vec::with_capacity(ranked.len());
+    // Each hit's snippet scans its whole body: the hits share the cores, as the segments did.
     let cards = super::browse::CardReader::new(&searcher)?;
-    for (matched, score, addr) in ranked.into_iter().take(req.limit) {
+    let hit = |(matched, score, addr): (usize, Score, DocAddress)| -> tantivy::Result<Hit> {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let card = cards.get(addr);
         let body = doc.get_first(f.body).and_then(|v| v.as_str()).unwrap_or("");
         let snippet = snippet::render(body, &compiled.marks, card.summary.as_deref());
-        hits.push(Hit { card: Card { problems: Vec::new(), ..card }, score, matched, snippet });
-    }
+        Ok(Hit { card: Card { problems: Vec::new(), ..card }, score, matched, snippet })
+    };
+    let hits = searcher.index().search_executor().map(hit, ranked.into_iter().take(req.limit))?;
 
     if req.facets {
         facets.extend(disjunctive_facets(index, &searcher, &compiled, req)?);
