@@ -282,6 +282,25 @@ impl Lexicon<'_> {
         })
     }
 
+    /// True when `term` is in so many notes' bodies (at least [`COMMON_NOTES`], and 1 in
+    /// [`COMMON_SHARE`]) that it was typed as meant: it gets no typo tolerance.
+    ///
+    /// A misspelling of a common word only ever ranks below the notes that spell it right, far
+    /// past the first page, while finding it costs a Levenshtein automaton run over the whole term
+    /// dictionary of two fields in every segment: a fifth of a search at 100,000 notes
+    /// (BENCHMARKS.md). A word typed wrong is rare or absent, and keeps its tolerance.
+    pub fn common(&self, term: &str) -> bool {
+        let key = Term::from_field_text(self.field, term);
+        let notes: u64 = self
+            .searcher
+            .segment_readers()
+            .iter()
+            .filter_map(|segment| segment.inverted_index(self.field).ok()?.get_term_info(&key).ok().flatten())
+            .map(|info| u64::from(info.doc_freq))
+            .sum();
+        notes >= COMMON_NOTES && notes.saturating_mul(COMMON_SHARE) >= self.searcher.num_docs()
+    }
+
     /// Splits of a joined Persian word into two known words of at least two letters each.
     pub fn splits(&self, word: &str) -> Vec<(String, String)> {
         let chars: Vec<(usize, char)> = word.char_indices().collect();
@@ -299,6 +318,11 @@ impl Lexicon<'_> {
         out
     }
 }
+
+/// Fewest notes, and smallest share of them (one in this many), whose bodies hold a word for it to
+/// count as typed as meant ([`Lexicon::common`]).
+pub const COMMON_NOTES: u64 = 50;
+pub const COMMON_SHARE: u64 = 100;
 
 /// Most words of one query that get typo tolerance. Each is a Levenshtein automaton intersected with
 /// the term dictionaries of two fields in every pass over the index, and a fuzzy mark every snippet
@@ -436,8 +460,9 @@ fn word_query_with(
     }
     let chars = t.chars().count();
     let distance = typos.distance(chars);
-    // Only words get typo tolerance: a code with digits (FIN-204, ISO27001, zz3) means exactly itself.
-    if distance > 0 && t.chars().all(char::is_alphabetic) && spend(&mut budget.fuzzy_words) {
+    // Only words get typo tolerance: a code with digits (FIN-204, ISO27001, zz3) means exactly itself,
+    // and a word many notes use was typed as meant.
+    if distance > 0 && t.chars().all(char::is_alphabetic) && !lex.common(t) && spend(&mut budget.fuzzy_words) {
         marks.fuzzy.push((t.clone(), distance));
         for (field, w) in [(f.title, 0.9), (f.body, 0.35)] {
             let q = FuzzyTermQuery::new(Term::from_field_text(field, t), distance, true);
@@ -914,6 +939,42 @@ mod tests {
         w.push(char::from(b'a' + (i % 26) as u8));
         w.push(char::from(b'a' + (i / 26 % 26) as u8));
         w
+    }
+
+    #[test]
+    fn a_word_many_notes_hold_is_taken_as_typed() {
+        use crate::index::writer::Stamp;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open(dir.path(), true).expect("open");
+        let mut w = index.writer().expect("writer");
+        let mut add = |id: String, body: &str| {
+            let text = format!("# Note\n\n{body}\n");
+            w.upsert(&crate::note::parse(&id, text.as_bytes()), Stamp::default()).expect("upsert");
+        };
+        add("typo.md".into(), "the vendro was late");
+        for i in 0..10 {
+            add(format!("rare-{i}.md"), "a planner wrote this");
+        }
+        for i in 0..COMMON_NOTES {
+            add(format!("common-{i}.md"), "the vendor was late");
+        }
+        w.commit().expect("commit");
+        let searcher = index.searcher();
+        let lex = Lexicon { searcher: &searcher, field: index.fields().body, typos: Typos::default() };
+        let run = |q: &str| {
+            let req = Request { q: q.into(), limit: 100, facets: false, ..Default::default() };
+            let compiled = compile(index.fields(), &lex, &req).expect("compile");
+            let res = search(&index, &req).expect("search");
+            (count(&compiled, "FuzzyTermQuery"), res.total, res.hits.iter().any(|h| h.card.id == "typo.md"))
+        };
+        // In 50 of 61 notes: typed as meant, no automaton, the misspelt note is not among them.
+        assert!(lex.common("vendor"));
+        assert_eq!(run("vendor"), (0, COMMON_NOTES as usize, false));
+        // A rare word keeps its tolerance: `planer` finds `planner`; so does the misspelling,
+        // which finds the common word's notes.
+        assert!(!lex.common("planner") && !lex.common("vendro"));
+        assert_eq!(run("planer"), (2, 10, false));
+        assert_eq!(run("vendro"), (2, COMMON_NOTES as usize + 1, true));
     }
 
     #[test]
