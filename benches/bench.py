@@ -332,6 +332,7 @@ def phase_floor(args, root, out_dir):
     f = json.loads(out.strip().splitlines()[-1])
     shutil.rmtree(idx, ignore_errors=True)
     return {"tantivy_floor_build_s": f["index_s"], "tantivy_floor_merged_s": f["merged_s"],
+            "tantivy_floor_pipeline_s": f["pipeline_s"],
             "tantivy_floor_extract_s": f["extract_s"], "tantivy_floor_index_mb": f["index_bytes"] / 1e6,
             "tantivy_floor_rss_mb": rss, "tantivy_floor_threads": f["threads"]}
 
@@ -757,7 +758,9 @@ def machine():
 
 TARGETS = [
     ("build faster than SQLite FTS5", lambda s: s["build_s"] < s["sqlite_build_s"]),
-    ("build within 2x of bare tantivy", lambda s: s["build_s"] <= 2 * s["tantivy_floor_build_s"]),
+    ("build within 2x of bare tantivy, like for like (read, parse, index)",
+     lambda s: s["build_s"] <= 2 * s["tantivy_floor_pipeline_s"]),
+    ("build within 2x of bare tantivy indexing text in hand", lambda s: s["build_s"] <= 2 * s["tantivy_floor_build_s"]),
     ("search p50 <= 5 ms", lambda s: s["search_p50_ms"] <= 5),
     ("search p99 <= 25 ms", lambda s: s["search_p99_ms"] <= 25),
     ("freshness p95 <= 300 ms", lambda s: s["freshness_p95_ms"] <= 300),
@@ -778,6 +781,8 @@ def table(s):
                                                                 f"inserts alone {f(s['sqlite_insert_s'], 2)} s, db {f(s['sqlite_db_mb'], 0)} MB"),
         ("  bare tantivy floor", f"{f(s['tantivy_floor_build_s'], 2)} s", f"daftar is x{s['build_s'] / s['tantivy_floor_build_s']:.2f}; "
                                                                         f"(+{f(s['tantivy_floor_extract_s'], 2)} s to extract the text, not counted)"),
+        ("  bare tantivy, same pipeline", f"{f(s['tantivy_floor_pipeline_s'], 2)} s", f"daftar is x{s['build_s'] / s['tantivy_floor_pipeline_s']:.2f}; "
+                                                                          "read, parse and index as daftar does, default tokenizer"),
         ("restart until /readyz", f"{f(s['restart_s'], 2)} s", f"{s.get('restart_reparsed')} notes re-parsed; first start {f(s['first_start_s'], 2)} s"),
         ("search, 1 client", f"p50 {f(s['search_p50_ms'], 2)} ms", f"p99 {f(s['search_p99_ms'], 2)} ms over {s['search_requests']:,} requests "
                                                                   f"(server took_ms p50 {f(s['search_took_p50_ms'], 2)})"),
