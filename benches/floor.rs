@@ -98,10 +98,8 @@ fn run(root: &std::path::Path, index_dir: &std::path::Path) -> Result<serde_json
     let merged_s = t.elapsed().as_secs_f64();
     let size: u64 = std::fs::read_dir(index_dir)?.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum();
 
-    let pipeline_dir = index_dir.with_file_name(format!(
-        "{}-pipeline",
-        index_dir.file_name().map_or("floor".into(), |n| n.to_string_lossy())
-    ));
+    let pipeline_dir = index_dir
+        .with_file_name(format!("{}-pipeline", index_dir.file_name().map_or("floor".into(), |n| n.to_string_lossy())));
     if pipeline_dir.exists() {
         std::fs::remove_dir_all(&pipeline_dir)?;
     }

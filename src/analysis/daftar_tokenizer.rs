@@ -44,9 +44,21 @@ pub(crate) enum Mode {
     Extras,
 }
 
+/// Whether the tokenizer shares the words it reads with the next one on its thread
+/// ([`super::recorded`]): only the analysers registered for indexing do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Sharing {
+    None,
+    /// Records the words of every text (the main fields).
+    Record,
+    /// Replays them when given the same text (the expanded fields).
+    Replay,
+}
+
 #[derive(Clone)]
 pub(crate) struct DaftarTokenizer<S> {
     mode: Mode,
+    sharing: Sharing,
     token: Token,
     english: EnglishStemmer<S>,
     state: State,
@@ -54,7 +66,20 @@ pub(crate) struct DaftarTokenizer<S> {
 
 /// The tokenizer for one of the two fields.
 pub(crate) fn daftar_tokenizer(mode: Mode) -> DaftarTokenizer<impl Tokenizer> {
-    DaftarTokenizer { mode, token: Token::default(), english: english_stemmer(), state: State::default() }
+    DaftarTokenizer {
+        mode,
+        sharing: Sharing::None,
+        token: Token::default(),
+        english: english_stemmer(),
+        state: State::default(),
+    }
+}
+
+impl<S> DaftarTokenizer<S> {
+    /// The same tokenizer, sharing its words as `sharing` says.
+    pub(crate) fn sharing(self, sharing: Sharing) -> Self {
+        DaftarTokenizer { sharing, ..self }
+    }
 }
 
 pub(crate) struct DaftarTokenStream<'a, S> {
@@ -68,6 +93,11 @@ impl<S: Tokenizer> Tokenizer for DaftarTokenizer<S> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> DaftarTokenStream<'a, S> {
         self.token.reset();
         self.state.reset();
+        match self.sharing {
+            Sharing::None => {}
+            Sharing::Record => self.state.recording.start(text),
+            Sharing::Replay => self.state.replay = self.state.recording.take(text).then_some(0),
+        }
         DaftarTokenStream { text, inner: self }
     }
 }
@@ -125,6 +155,9 @@ struct State {
     glued: String,
     loose: String,
     stem: String,
+    /// The words read (recording) or to replay, and the next one to replay when replaying.
+    recording: super::recorded::Recording,
+    replay: Option<usize>,
 }
 
 /// Buffers grown beyond this by a pathological document are released rather than kept.
@@ -143,6 +176,26 @@ impl State {
         self.arena.clear();
         self.queue.clear();
         self.head = 0;
+        self.replay = None;
+    }
+
+    /// Reads the next word into `cur` (`first`) or `next`: from the text, recording it when
+    /// `sharing` says so, or from the recording being replayed.
+    fn read(&mut self, first: bool, text: &str, sharing: Sharing) -> bool {
+        let word = if first { &mut self.cur } else { &mut self.next };
+        if let Some(i) = &mut self.replay {
+            *i += 1;
+            return self.recording.load(*i - 1, word);
+        }
+        let found = word.read(&mut self.cursor, text);
+        if sharing == Sharing::Record {
+            if found {
+                self.recording.push(word);
+            } else {
+                self.recording.publish();
+            }
+        }
+        found
     }
 }
 
@@ -154,12 +207,12 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         state.head = 0;
         state.arena.clear();
         if !state.have_cur {
-            if !state.cur.read(&mut state.cursor, text) {
+            if !state.read(true, text, self.sharing) {
                 return false;
             }
             state.have_cur = true;
         }
-        let have_next = state.next.read(&mut state.cursor, text);
+        let have_next = state.read(false, text, self.sharing);
         let main = self.emit_word(have_next);
         let state = &mut self.state;
         if self.mode == Mode::Extras {

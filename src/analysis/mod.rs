@@ -19,6 +19,7 @@ mod daftar_tokenizer;
 mod english_stemmer;
 mod loose_form;
 mod persian_stemmer;
+mod recorded;
 mod spelling_variants;
 mod stop_words;
 mod value_normalizer;
@@ -30,7 +31,7 @@ mod tests;
 use tantivy::tokenizer::{TokenStream, Tokenizer, TokenizerManager};
 
 pub use analyzed_token::AnalyzedToken;
-use daftar_tokenizer::{daftar_tokenizer, Mode};
+use daftar_tokenizer::{daftar_tokenizer, Mode, Sharing};
 
 /// Bump on ANY change to what tokens are produced; stored in the index, a change forces a rebuild.
 pub const ANALYZER_VERSION: u32 = 2;
@@ -41,10 +42,12 @@ pub const MAIN: &str = "daftar";
 /// Tokenizer name of the lower-weight field analyzer (parts, loose forms, stems).
 pub const EXPANDED: &str = "daftar_x";
 
-/// Registers [`MAIN`] and [`EXPANDED`] on the index's tokenizer manager.
+/// Registers [`MAIN`] and [`EXPANDED`] on the index's tokenizer manager. The expanded analyser
+/// replays the words the main one read when it is given the same text next, as tantivy does
+/// field after field ([`recorded`]).
 pub fn register(manager: &TokenizerManager) {
-    manager.register(MAIN, daftar_tokenizer(Mode::Main));
-    manager.register(EXPANDED, daftar_tokenizer(Mode::Extras));
+    manager.register(MAIN, daftar_tokenizer(Mode::Main).sharing(Sharing::Record));
+    manager.register(EXPANDED, daftar_tokenizer(Mode::Extras).sharing(Sharing::Replay));
 }
 
 /// Character normalisation for facet values and exact-match keys (program, tags, experts,

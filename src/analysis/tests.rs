@@ -663,3 +663,68 @@ fn fuzz_offsets_are_char_boundaries() {
 fn fuzz_iterations() -> usize {
     std::env::var("DAFTAR_FUZZ").ok().and_then(|v| v.parse().ok()).unwrap_or(4000)
 }
+
+/// Tokens as the index's registered analysers produce them: `main` for the text, then `expanded`
+/// for `expanded_text`, on one thread (the expanded one replays the main one's words when the
+/// texts are equal).
+fn registered(text: &str, expanded_text: &str) -> (Vec<AnalyzedToken>, Vec<AnalyzedToken>) {
+    let manager = TokenizerManager::default();
+    register(&manager);
+    let main = analyse(&mut manager.get(MAIN).expect("main"), text);
+    let expanded = analyse(&mut manager.get(EXPANDED).expect("expanded"), expanded_text);
+    (main, expanded)
+}
+
+fn analyse(analyzer: &mut tantivy::tokenizer::TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    let mut stream = analyzer.token_stream(text);
+    let mut out = Vec::new();
+    while let Some(t) = stream.next() {
+        out.push(AnalyzedToken { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: t.position });
+    }
+    out
+}
+
+fn same(a: &[AnalyzedToken], b: &[AnalyzedToken]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| (&x.text, x.from, x.to, x.position) == (&y.text, y.from, y.to, y.position))
+}
+
+#[test]
+fn replayed_words_give_the_tokens_a_fresh_reading_gives() {
+    let mut texts: Vec<String> = [
+        "گزارش‌های پروژه‌ی برنامه‌ریزی می شود؛ کتاب ها و خانه‌ای در ۱۴۰۳/۰۲/۱۵",
+        "The vendors' onboarding was re-planned: 1,200.50 USD, e-mail, API‌ها and APIها.",
+        "مسئولیت مسؤولیت رئیس ريسك كمیته — «کمیته راهبری» ﻻ ﷺ Ａｂｃ ﬁnance",
+        "",
+        "   ",
+        "word",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let alphabet: Vec<char> =
+        "abc019 .,/-'sیيکكهةۀآأاإئؤءو\u{0654}\u{064E}\u{0640}\u{200C}\u{200D}۱۲٫٬\u{FEDB}\u{FEFB}é\nمینهاتر"
+            .chars()
+            .collect();
+    let mut rng = Rng(0x5DEE_CE66_D1CE_4E5B);
+    for _ in 0..fuzz_iterations() / 4 {
+        let len = (rng.next() % 40) as usize;
+        texts.push((0..len).map(|_| alphabet[(rng.next() % alphabet.len() as u64) as usize]).collect());
+    }
+    for text in &texts {
+        let (main, expanded) = registered(text, text);
+        assert!(same(&main, &main_tokens(text)), "main tokens differ for {text:?}");
+        assert!(same(&expanded, &extra_tokens(text)), "replayed extras differ for {text:?}");
+    }
+    // Another text next is read afresh, not replayed from the last one.
+    let (_, expanded) = registered("vendors onboarding", "planned vendors");
+    assert!(same(&expanded, &extra_tokens("planned vendors")), "{expanded:?}");
+    // A main reading stopped before the end leaves nothing to replay.
+    let manager = TokenizerManager::default();
+    register(&manager);
+    let mut main = manager.get(MAIN).expect("main");
+    let mut stream = main.token_stream("planned vendors");
+    assert!(stream.advance());
+    let expanded = analyse(&mut manager.get(EXPANDED).expect("expanded"), "planned vendors");
+    assert!(same(&expanded, &extra_tokens("planned vendors")), "{expanded:?}");
+}
