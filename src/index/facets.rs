@@ -23,12 +23,21 @@ const MAX_VALUES: usize = 100;
 
 /// One segment's values of one facet field, by document.
 struct Dimension {
-    /// Document `d`'s values are `ords[starts[d]..starts[d + 1]]`, each once.
-    starts: Vec<u32>,
-    ords: Vec<u32>,
+    values: Values,
     /// The value of each ordinal (the facet's last path component).
     names: Vec<String>,
 }
+
+enum Values {
+    /// Every document has at most one value (program, project, kind, status): document `d`'s is
+    /// `ords[d]`, [`NONE`] for none.
+    Single(Vec<u32>),
+    /// Document `d`'s values are `ords[starts[d]..starts[d + 1]]`, each once.
+    Many { starts: Vec<u32>, ords: Vec<u32> },
+}
+
+/// No value.
+const NONE: u32 = u32::MAX;
 
 impl Dimension {
     fn read(reader: &SegmentReader, field: Field) -> tantivy::Result<Dimension> {
@@ -59,8 +68,13 @@ impl Dimension {
             ords.truncate(kept);
             starts.push(ords.len() as u32);
         }
-        ords.shrink_to_fit();
-        Ok(Dimension { starts, ords, names })
+        let values = if starts.windows(2).all(|w| w[1] - w[0] <= 1) {
+            Values::Single(starts.windows(2).map(|w| if w[1] > w[0] { ords[w[0] as usize] } else { NONE }).collect())
+        } else {
+            ords.shrink_to_fit();
+            Values::Many { starts, ords }
+        };
+        Ok(Dimension { values, names })
     }
 }
 
@@ -200,10 +214,18 @@ impl SegmentCollector for SegmentFacetCounter {
         let Some(segment) = &self.segment else { return };
         let doc = doc as usize;
         for (_, i, counts) in &mut self.counted {
-            let dim = &segment.dimensions[*i];
-            let (from, to) = (dim.starts[doc] as usize, dim.starts[doc + 1] as usize);
-            for &ord in &dim.ords[from..to] {
-                counts[ord as usize] += 1;
+            match &segment.dimensions[*i].values {
+                Values::Single(ords) => {
+                    if let Some(n) = ords.get(doc).and_then(|&ord| counts.get_mut(ord as usize)) {
+                        *n += 1;
+                    }
+                }
+                Values::Many { starts, ords } => {
+                    let (from, to) = (starts[doc] as usize, starts[doc + 1] as usize);
+                    for &ord in &ords[from..to] {
+                        counts[ord as usize] += 1;
+                    }
+                }
             }
         }
     }

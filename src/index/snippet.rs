@@ -3,7 +3,7 @@
 //! on the original characters whatever form the query used (a half-space, Arabic letters,
 //! diacritics, a typo, a prefix).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::analysis;
 
@@ -88,7 +88,7 @@ pub fn render(text: &str, marks: &Marks, summary: Option<&str>) -> String {
     let mut best = (0usize, 0usize);
     for (i, m) in found.iter().enumerate() {
         let limit = m.0 + WINDOW_CHARS * 2;
-        let mut seen: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::default();
         for other in found[i..].iter().take_while(|o| o.1 <= limit) {
             seen.insert(other.2.as_str());
         }
