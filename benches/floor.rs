@@ -24,7 +24,7 @@ use tantivy::schema::{Schema, STORED, STRING, TEXT};
 use tantivy::{Index, TantivyDocument};
 
 /// As `WRITER_BUDGET` in src/index/writer.rs.
-const WRITER_BUDGET: usize = 96 * 1024 * 1024;
+const WRITER_BUDGET: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
     let mut root = None;

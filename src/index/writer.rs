@@ -24,8 +24,17 @@ pub fn hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-/// Memory for tantivy's indexing arenas, shared by its threads.
-const WRITER_BUDGET: usize = 96 * 1024 * 1024;
+/// Memory for tantivy's indexing arenas, shared by its threads (taken only as a batch needs it).
+/// Each thread writes a segment when its share is full: with 96 MB a full build of 100,000 notes
+/// wrote seventeen segments of about 6,000, eight of which tantivy merged, and the rest were merged
+/// by the server after its first commit (reading them all: a 500 MB peak). With 256 MB it writes
+/// five of about 20,000, in about the same time and peak memory (BENCHMARKS.md).
+const WRITER_BUDGET: usize = 256 * 1024 * 1024;
+
+/// Segments with more notes than this are never merged again (tantivy's log merge policy then
+/// only merges the small segments that saves and pulls write): merging a large segment reads all
+/// of it through the memory map, which the serving memory peak would show.
+const MAX_MERGED_DOCS: usize = 10_000;
 
 /// The process's one index writer.
 pub struct Writer {
@@ -44,6 +53,9 @@ impl Writer {
                 tantivy::TantivyError::LockFailure(..) => Error::Locked(index.dir.clone()),
                 other => Error::Index(other),
             })?;
+        let mut policy = tantivy::indexer::LogMergePolicy::default();
+        policy.set_max_docs_before_merge(MAX_MERGED_DOCS);
+        writer.set_merge_policy(Box::new(policy));
         // A process killed inside a commit leaves files that no commit names, `<segment>.<opstamp>.del`
         // among them; the next commit to reach that opstamp would create it again and fail with
         // FileAlreadyExists (found by tests/it/crash.rs). Collect them before anything is written.
@@ -192,4 +204,29 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> Tan
     doc.add_u64(f.history, changes.digest);
     doc.add_bytes(f.card, &serde_json::to_vec(&Card::with_changes(note, changes)).unwrap_or_default());
     doc
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::index::SegmentId;
+
+    use super::*;
+
+    #[test]
+    fn large_segments_are_never_merged_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open(dir.path(), true).expect("open");
+        let writer = index.writer().expect("writer");
+        let policy = writer.writer.get_merge_policy();
+        let segments = |docs: u32| -> Vec<tantivy::index::SegmentMeta> {
+            (0..8).map(|_| index.index.new_segment_meta(SegmentId::generate_random(), docs)).collect()
+        };
+        // Eight segments a full build of 160,000 notes leaves: left alone.
+        assert!(policy.compute_merge_candidates(&segments(20_000)).is_empty());
+        // Eight small ones, as saves and pulls write them: merged into one.
+        let small = policy.compute_merge_candidates(&segments(500));
+        assert_eq!(small.len(), 1);
+        assert_eq!(small[0].0.len(), 8);
+        assert!(policy.compute_merge_candidates(&segments(MAX_MERGED_DOCS as u32 + 1)).is_empty());
+    }
 }
