@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashSet as HashSet;
 
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, FacetCollector, SegmentCollector};
 use tantivy::query::{AllQuery, BooleanQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{
@@ -357,11 +357,10 @@ pub fn problems_given(
         )),
     ));
     let query = within(Box::new(BooleanQuery::new(suspects)), visible);
-    let docs =
-        searcher.search(query.as_ref(), &TopDocs::with_limit(searcher.num_docs().max(1) as usize).order_by_score())?;
+    let docs = searcher.search(query.as_ref(), &FirstDocs(usize::MAX))?;
     let cards = CardReader::new(&searcher)?;
     let mut out = Vec::new();
-    for (_, addr) in docs {
+    for addr in docs {
         let doc: TantivyDocument = searcher.doc(addr)?;
         let broken: Vec<String> = doc
             .get_all(f.links)
