@@ -98,6 +98,9 @@ impl Indexer {
     }
 }
 
+/// A sync that indexed more notes than this hands the memory it freed back to the system.
+const RELEASE_AFTER_NOTES: usize = 1000;
+
 /// What the writer thread owns.
 struct Work {
     vault: Vault,
@@ -157,6 +160,9 @@ fn run(work: Work, rx: Receiver<Job>, status: Arc<Status>) {
                         status.commits.fetch_add(1, Ordering::Relaxed);
                     }
                     tracing::info!(%reason, %summary, "synced");
+                    if summary.added + summary.updated > RELEASE_AFTER_NOTES {
+                        crate::memory::release_free();
+                    }
                     record(&status, &reason, summary);
                 }
                 Err(e) => tracing::error!(error = %e, %reason, "sync failed"),
@@ -166,6 +172,9 @@ fn run(work: Work, rx: Receiver<Job>, status: Arc<Status>) {
         } else if !paths.is_empty() {
             let reason = if head { "git" } else { "watch" };
             apply_paths(&vault, &index, &mut writer, &paths, &status, &history, reason);
+            if paths.len() > RELEASE_AFTER_NOTES {
+                crate::memory::release_free();
+            }
         }
         status.pending.store(0, Ordering::Relaxed);
         status.applied.fetch_max(upto, Ordering::SeqCst);

@@ -32,6 +32,7 @@ pub mod git;
 pub mod hex;
 pub mod index;
 pub mod indexer;
+pub mod memory;
 pub mod note;
 pub mod server;
 pub mod vault;
