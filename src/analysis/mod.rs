@@ -77,8 +77,18 @@ pub fn main_tokens(text: &str) -> Vec<AnalyzedToken> {
 
 /// Calls `f` with each token of `text` as the [`MAIN`] analyzer indexes it (text and byte range),
 /// without collecting them: snippets scan every hit's body this way.
-pub fn for_each_main_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
-    let mut tokenizer = daftar_tokenizer(Mode::Main);
+pub fn for_each_main_token(text: &str, f: impl FnMut(&str, usize, usize)) {
+    for_each(Mode::Main, text, f);
+}
+
+/// [`for_each_main_token`] for every token `text` matches in the [`EXPANDED`] field (its main
+/// tokens and their derived forms, as [`expanded_tokens`]).
+pub fn for_each_expanded_token(text: &str, f: impl FnMut(&str, usize, usize)) {
+    for_each(Mode::Expanded, text, f);
+}
+
+fn for_each(mode: Mode, text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    let mut tokenizer = daftar_tokenizer(mode);
     let mut stream = tokenizer.token_stream(text);
     while stream.advance() {
         let token = stream.token();

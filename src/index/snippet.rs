@@ -35,24 +35,27 @@ impl Marks {
     }
 }
 
-/// Byte ranges of `text` the query matches, sorted and merged, with the term each one matched;
-/// the expanded forms (parts, loose spellings, stems: a second, costlier analysis) only with
-/// `expanded`.
-fn matches(text: &str, marks: &Marks, expanded: bool) -> Vec<(usize, usize, String)> {
+/// Byte ranges of `text` its main forms match, sorted and merged, with the term each one matched.
+fn main_matches(text: &str, marks: &Marks) -> Vec<(usize, usize, String)> {
     let mut out: Vec<(usize, usize, String)> = Vec::new();
     analysis::for_each_main_token(text, |term, from, to| {
         if marks.hits_main(term) {
             out.push((from, to, term.to_string()));
         }
     });
-    if expanded && !marks.expanded.is_empty() {
-        for t in analysis::expanded_tokens(text) {
-            if marks.expanded.contains(&t.text) {
-                out.push((t.from, t.to, t.text));
-            }
-        }
-    }
     merge(out)
+}
+
+/// Byte ranges of `text` (at `base` in the whole text) the expanded forms match: parts, loose
+/// spellings, stems, and the main forms they include. A second, costlier analysis, unmerged.
+fn expanded_matches(text: &str, marks: &Marks, base: usize) -> Vec<(usize, usize, String)> {
+    let mut out: Vec<(usize, usize, String)> = Vec::new();
+    analysis::for_each_expanded_token(text, |term, from, to| {
+        if marks.expanded.contains(term) {
+            out.push((base + from, base + to, term.to_string()));
+        }
+    });
+    out
 }
 
 fn merge(mut out: Vec<(usize, usize, String)>) -> Vec<(usize, usize, String)> {
@@ -72,10 +75,12 @@ pub fn render(text: &str, marks: &Marks, summary: Option<&str>) -> String {
     // The window is chosen on the main forms; the expanded forms are then looked for only inside
     // it (where they are shown), unless the main forms found nothing at all. Analysing every
     // hit's whole body twice was most of a search's time (BENCHMARKS.md, the profile).
-    let mut found = if marks.is_empty() { Vec::new() } else { matches(text, marks, false) };
+    let mut found = if marks.is_empty() { Vec::new() } else { main_matches(text, marks) };
     let mut window_only = true;
     if found.is_empty() && !marks.expanded.is_empty() {
-        found = matches(text, marks, true);
+        // No main form matched (a note found by a stem or a loose spelling): the expanded forms
+        // choose the window; the main pass, which found nothing, is not run again.
+        found = merge(expanded_matches(text, marks, 0));
         window_only = false;
     }
     if found.is_empty() {
@@ -109,11 +114,7 @@ pub fn render(text: &str, marks: &Marks, summary: Option<&str>) -> String {
     };
     let (start, end) = clamp(text, lead, WINDOW_CHARS);
     if window_only && !marks.expanded.is_empty() {
-        let mut more: Vec<(usize, usize, String)> = analysis::expanded_tokens(&text[start..end])
-            .into_iter()
-            .filter(|t| marks.expanded.contains(&t.text))
-            .map(|t| (start + t.from, start + t.to, t.text))
-            .collect();
+        let mut more = expanded_matches(&text[start..end], marks, start);
         more.extend(found.into_iter().filter(|m| m.0 >= start && m.1 <= end));
         found = merge(more);
     }
