@@ -290,14 +290,7 @@ impl Lexicon<'_> {
     /// dictionary of two fields in every segment: a fifth of a search at 100,000 notes
     /// (BENCHMARKS.md). A word typed wrong is rare or absent, and keeps its tolerance.
     pub fn common(&self, term: &str) -> bool {
-        let key = Term::from_field_text(self.field, term);
-        let notes: u64 = self
-            .searcher
-            .segment_readers()
-            .iter()
-            .filter_map(|segment| segment.inverted_index(self.field).ok()?.get_term_info(&key).ok().flatten())
-            .map(|info| u64::from(info.doc_freq))
-            .sum();
+        let notes = self.searcher.doc_freq(&Term::from_field_text(self.field, term)).unwrap_or(0);
         notes >= COMMON_NOTES && notes.saturating_mul(COMMON_SHARE) >= self.searcher.num_docs()
     }
 
