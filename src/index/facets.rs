@@ -54,18 +54,13 @@ impl Dimension {
         let mut starts = Vec::with_capacity(reader.max_doc() as usize + 1);
         let mut ords = Vec::with_capacity(reader.max_doc() as usize);
         starts.push(0);
+        let mut doc_ords: Vec<u32> = Vec::new();
         for doc in 0..reader.max_doc() {
-            let from = ords.len();
-            ords.extend(facets.facet_ords(doc).map(|o| o as u32));
-            ords[from..].sort_unstable();
-            let mut kept = from;
-            for i in from..ords.len() {
-                if kept == from || ords[kept - 1] != ords[i] {
-                    ords[kept] = ords[i];
-                    kept += 1;
-                }
-            }
-            ords.truncate(kept);
+            doc_ords.clear();
+            doc_ords.extend(facets.facet_ords(doc).map(|o| o as u32));
+            doc_ords.sort_unstable();
+            doc_ords.dedup();
+            ords.extend_from_slice(&doc_ords);
             starts.push(ords.len() as u32);
         }
         let values = if starts.windows(2).all(|w| w[1] - w[0] <= 1) {
@@ -78,43 +73,42 @@ impl Dimension {
     }
 }
 
-/// Every counted dimension of one segment, in the order of the fields asked for.
+/// Every dimension of one segment, in the cache's order.
 struct Segment {
     dimensions: Vec<Dimension>,
 }
 
 /// The facet ordinals of the live segments, built on first use and dropped when a newer
 /// searcher no longer has the segment.
-#[derive(Default)]
 pub struct Cache {
+    /// API name and facet field of each dimension, as every segment lays them out.
+    dims: Vec<(&'static str, Field)>,
     inner: Mutex<Inner>,
 }
 
 #[derive(Default)]
 struct Inner {
-    fields: Vec<Field>,
     segments: HashMap<SegmentId, Arc<Segment>>,
     /// The newest searcher generation seen: only it may evict.
     generation: u64,
 }
 
 impl Cache {
-    /// The segment's ordinals for `fields` (the same fields on every call), building them once.
-    fn segment(&self, reader: &SegmentReader, fields: &[Field]) -> tantivy::Result<Arc<Segment>> {
+    /// A cache of these dimensions: API name and facet field.
+    pub fn new(dims: Vec<(&'static str, Field)>) -> Cache {
+        Cache { dims, inner: Mutex::default() }
+    }
+
+    /// The segment's ordinals, building them once.
+    fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Segment>> {
         let id = reader.segment_id();
-        {
-            let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-            if inner.fields != fields {
-                inner.fields = fields.to_vec();
-                inner.segments.clear();
-            }
-            if let Some(found) = inner.segments.get(&id) {
-                return Ok(found.clone());
-            }
+        if let Some(found) = self.inner.lock().unwrap_or_else(PoisonError::into_inner).segments.get(&id) {
+            return Ok(found.clone());
         }
         // Built outside the lock: a large segment takes some milliseconds, and searches on other
         // segments need not wait. Two searches may both build a new segment; one copy is kept.
-        let dimensions = fields.iter().map(|&f| Dimension::read(reader, f)).collect::<tantivy::Result<Vec<_>>>()?;
+        let dimensions =
+            self.dims.iter().map(|&(_, f)| Dimension::read(reader, f)).collect::<tantivy::Result<Vec<_>>>()?;
         let built = Arc::new(Segment { dimensions });
         let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
         Ok(inner.segments.entry(id).or_insert(built).clone())
@@ -134,22 +128,23 @@ impl Cache {
 /// Counts the values of some facet dimensions over the documents a query matches.
 pub struct FacetCounter {
     cache: Arc<Cache>,
-    /// API name and facet field of each dimension counted.
-    dims: Vec<(&'static str, Field)>,
-    fields: Vec<Field>,
+    /// API name and index in the cache's dimensions of each dimension counted.
+    counted: Vec<(&'static str, usize)>,
 }
 
 impl FacetCounter {
-    /// A counter of `dims` (all of them in `all`, the cache's fields) on `searcher`.
-    pub fn new(
-        cache: Arc<Cache>,
-        searcher: &tantivy::Searcher,
-        all: &[(&'static str, Field)],
-        dims: Vec<(&'static str, Field)>,
-    ) -> FacetCounter {
+    /// A counter of the cache's dimensions named in `counted` on `searcher`.
+    pub fn new(cache: Arc<Cache>, searcher: &tantivy::Searcher, counted: &[&str]) -> FacetCounter {
         let live: Vec<SegmentId> = searcher.segment_readers().iter().map(SegmentReader::segment_id).collect();
         cache.keep_only(searcher.generation().generation_id(), &live);
-        FacetCounter { cache, dims, fields: all.iter().map(|d| d.1).collect() }
+        let counted = cache
+            .dims
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _))| counted.contains(name))
+            .map(|(i, &(name, _))| (name, i))
+            .collect();
+        FacetCounter { cache, counted }
     }
 }
 
@@ -168,16 +163,12 @@ impl Collector for FacetCounter {
     type Child = SegmentFacetCounter;
 
     fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
-        if self.dims.is_empty() {
+        if self.counted.is_empty() {
             return Ok(SegmentFacetCounter { segment: None, counted: Vec::new() });
         }
-        let segment = self.cache.segment(reader, &self.fields)?;
-        let counted = self
-            .dims
-            .iter()
-            .filter_map(|(name, field)| Some((*name, self.fields.iter().position(|f| f == field)?)))
-            .map(|(name, i)| (name, i, vec![0u32; segment.dimensions[i].names.len()]))
-            .collect();
+        let segment = self.cache.segment(reader)?;
+        let counted =
+            self.counted.iter().map(|&(name, i)| (name, i, vec![0u32; segment.dimensions[i].names.len()])).collect();
         Ok(SegmentFacetCounter { segment: Some(segment), counted })
     }
 
@@ -187,7 +178,7 @@ impl Collector for FacetCounter {
 
     fn merge_fruits(&self, segments: Vec<Counts>) -> tantivy::Result<Self::Fruit> {
         let mut totals: BTreeMap<&'static str, BTreeMap<String, u64>> =
-            self.dims.iter().map(|(name, _)| (*name, BTreeMap::new())).collect();
+            self.counted.iter().map(|&(name, _)| (name, BTreeMap::new())).collect();
         for counts in segments {
             for (dim, values) in counts {
                 let total = totals.entry(dim).or_default();
@@ -287,6 +278,7 @@ mod tests {
         let index = Index::open(dir.path(), true).expect("open");
         let f = index.fields().clone();
         let all = [("program", f.program_f), ("expert", f.expert_f), ("tag", f.tag_f), ("kind", f.kind_f)];
+        let names = all.map(|d| d.0);
         let mut w = index.writer().expect("writer");
         // Three commits, so three segments; a tag written twice in one note counts once; two
         // spellings of one program (half-space and space) merge.
@@ -303,7 +295,7 @@ mod tests {
             let queries: [&dyn Query; 3] = [&AllQuery, &vendor, &sara];
             for q in queries {
                 let searcher = index.searcher();
-                let counter = FacetCounter::new(index.facet_cache(), &searcher, &all, all.to_vec());
+                let counter = FacetCounter::new(index.facet_cache(), &searcher, &names);
                 let got = searcher.search(q, &counter).expect("count");
                 for (dim, field) in all {
                     assert_eq!(got[dim], reference(&index, q, dim, field), "{label}: {dim} for {q:?}");
@@ -312,7 +304,7 @@ mod tests {
         };
         check("three segments");
         let programs = index.searcher();
-        let counter = FacetCounter::new(index.facet_cache(), &programs, &all, vec![("program", f.program_f)]);
+        let counter = FacetCounter::new(index.facet_cache(), &programs, &["program"]);
         let got = programs.search(&AllQuery, &counter).expect("count");
         assert_eq!(got["program"].len(), 2, "{:?}", got["program"]);
         assert_eq!(got["program"].iter().map(|v| v.count).sum::<u64>(), 30);
@@ -328,7 +320,7 @@ mod tests {
         w.commit().expect("commit");
         check("after changes and deletes");
         let searcher = index.searcher();
-        let counter = FacetCounter::new(index.facet_cache(), &searcher, &all, vec![("tag", f.tag_f)]);
+        let counter = FacetCounter::new(index.facet_cache(), &searcher, &["tag"]);
         let tags = searcher.search(&AllQuery, &counter).expect("count");
         let count = |v: &str| tags["tag"].iter().find(|t| t.value == v).map(|t| t.count);
         assert_eq!((count("risk"), count("schedule")), (Some(20), Some(5)), "{:?}", tags["tag"]);

@@ -107,7 +107,8 @@ impl Index {
             index.set_multithread_executor(cores)?;
         }
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Index { dir: dir.to_path_buf(), index, reader, fields, facets: Default::default(), fresh })
+        let facets = std::sync::Arc::new(facets::Cache::new(search::facet_fields(&fields)));
+        Ok(Index { dir: dir.to_path_buf(), index, reader, fields, facets, fresh })
     }
 
     pub fn fields(&self) -> &Fields {

@@ -773,9 +773,12 @@ pub fn search(index: &Index, req: &Request) -> Result<Response> {
     let full = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, None));
     // One pass over the matching notes counts them, ranks them and counts the facets no filter
     // narrows (each pass re-runs the query's scorers: three passes cost about three times one).
-    let all = facet_fields(f);
-    let unfiltered = all.iter().filter(|(dim, _)| req.facets && filter_values(&req.filters, dim).is_empty());
-    let facets = FacetCounter::new(index.facet_cache(), &searcher, &all, unfiltered.copied().collect());
+    let unfiltered: Vec<&str> = if req.facets {
+        dimensions(f).iter().map(|d| d.0).filter(|dim| filter_values(&req.filters, dim).is_empty()).collect()
+    } else {
+        Vec::new()
+    };
+    let facets = FacetCounter::new(index.facet_cache(), &searcher, &unfiltered);
 
     let (total, ranked, mut facets) = if compiled.units.is_empty() || req.sort == Sort::Date {
         let top = TopDocs::with_limit(req.limit.max(1)).and_offset(req.offset).order_by_fast_field("date", Order::Desc);
@@ -858,7 +861,7 @@ fn matched_counts(searcher: &Searcher, units: &[Box<dyn Query>], docs: Vec<DocAd
 }
 
 /// The facet dimensions as the cache lays them out: API name and facet field.
-fn facet_fields(f: &Fields) -> Vec<(&'static str, Field)> {
+pub(super) fn facet_fields(f: &Fields) -> Vec<(&'static str, Field)> {
     dimensions(f).iter().map(|&(dim, field, _)| (dim, field)).collect()
 }
 
@@ -871,14 +874,13 @@ fn disjunctive_facets(
     req: &Request,
 ) -> Result<BTreeMap<String, Vec<FacetValue>>> {
     let f = index.fields();
-    let all = facet_fields(f);
     let mut out = BTreeMap::new();
-    for &(dim, field) in &all {
+    for (dim, _, _) in dimensions(f) {
         if filter_values(&req.filters, dim).is_empty() {
             continue;
         }
         let q = with_filters(compiled.query.as_ref(), &compiled.extra, filter_clauses(f, req, Some(dim)));
-        let counter = FacetCounter::new(index.facet_cache(), searcher, &all, vec![(dim, field)]);
+        let counter = FacetCounter::new(index.facet_cache(), searcher, &[dim]);
         out.extend(searcher.search(q.as_ref(), &counter)?);
     }
     Ok(out)
