@@ -72,27 +72,27 @@ pub fn fold_key(s: &str) -> String {
 
 /// Tokens of `text` as the [`MAIN`] analyzer indexes them.
 pub fn main_tokens(text: &str) -> Vec<AnalyzedToken> {
-    collect(daftar_tokenizer(Mode::Main), text)
+    collect(Mode::Main, text)
 }
 
 /// Calls `f` with each token of `text` as the [`MAIN`] analyzer indexes it (text and byte range),
 /// without collecting them: snippets scan every hit's body this way.
-pub fn for_each_main_token(text: &str, f: impl FnMut(&str, usize, usize)) {
-    for_each(Mode::Main, text, f);
+pub fn for_each_main_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    for_each(Mode::Main, text, |t| f(&t.text, t.offset_from, t.offset_to));
 }
 
 /// [`for_each_main_token`] for every token `text` matches in the [`EXPANDED`] field (its main
 /// tokens and their derived forms, as [`expanded_tokens`]).
-pub fn for_each_expanded_token(text: &str, f: impl FnMut(&str, usize, usize)) {
-    for_each(Mode::Expanded, text, f);
+pub fn for_each_expanded_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    for_each(Mode::Expanded, text, |t| f(&t.text, t.offset_from, t.offset_to));
 }
 
-fn for_each(mode: Mode, text: &str, mut f: impl FnMut(&str, usize, usize)) {
+/// Calls `f` with each token of `text` in `mode`.
+fn for_each(mode: Mode, text: &str, mut f: impl FnMut(&tantivy::tokenizer::Token)) {
     let mut tokenizer = daftar_tokenizer(mode);
     let mut stream = tokenizer.token_stream(text);
     while stream.advance() {
-        let token = stream.token();
-        f(&token.text, token.offset_from, token.offset_to);
+        f(stream.token());
     }
 }
 
@@ -100,13 +100,13 @@ fn for_each(mode: Mode, text: &str, mut f: impl FnMut(&str, usize, usize)) {
 /// (parts, loose spellings, stems). The field itself indexes only the derived forms
 /// ([`extra_tokens`]); a query looks for all of these in it.
 pub fn expanded_tokens(text: &str) -> Vec<AnalyzedToken> {
-    collect(daftar_tokenizer(Mode::Expanded), text)
+    collect(Mode::Expanded, text)
 }
 
 /// Tokens of `text` as the [`EXPANDED`] analyzer indexes them: only the forms that differ from
 /// the main tokens, at the same positions.
 pub fn extra_tokens(text: &str) -> Vec<AnalyzedToken> {
-    collect(daftar_tokenizer(Mode::Extras), text)
+    collect(Mode::Extras, text)
 }
 
 /// Is this normalised term a Persian or English stop word? (Query side: stop words are not
@@ -121,16 +121,10 @@ pub fn variants(term: &str) -> Vec<String> {
     spelling_variants::variants(term)
 }
 
-fn collect<T: Tokenizer>(mut tokenizer: T, text: &str) -> Vec<AnalyzedToken> {
-    let mut stream = tokenizer.token_stream(text);
+fn collect(mode: Mode, text: &str) -> Vec<AnalyzedToken> {
     let mut tokens = Vec::new();
-    while let Some(token) = stream.next() {
-        tokens.push(AnalyzedToken {
-            text: token.text.clone(),
-            from: token.offset_from,
-            to: token.offset_to,
-            position: token.position,
-        });
-    }
+    for_each(mode, text, |t| {
+        tokens.push(AnalyzedToken { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: t.position })
+    });
     tokens
 }

@@ -204,7 +204,7 @@ fn within_units<T: PartialEq>(a: &[T], b: &[T], max: usize) -> bool {
     if a.len().abs_diff(b.len()) > max {
         return false;
     }
-    if b.len() >= SHORT {
+    if b.len() > SHORT {
         return distance(a, b, &mut vec![0; 3 * (b.len() + 1)]) <= max;
     }
     distance(a, b, &mut [0; 3 * (SHORT + 1)]) <= max
@@ -213,10 +213,9 @@ fn within_units<T: PartialEq>(a: &[T], b: &[T], max: usize) -> bool {
 /// Optimal string alignment distance, with three rows of `b.len() + 1` cells from `rows`.
 fn distance<T: PartialEq>(a: &[T], b: &[T], rows: &mut [usize]) -> usize {
     let n = b.len() + 1;
-    let (prev2, rest) = rows.split_at_mut(n);
-    let (prev, rest) = rest.split_at_mut(n);
-    let cur = &mut rest[..n];
-    let (mut prev2, mut prev, mut cur) = (prev2, prev, cur);
+    let (mut prev2, rest) = rows.split_at_mut(n);
+    let (mut prev, rest) = rest.split_at_mut(n);
+    let mut cur = &mut rest[..n];
     for (j, cell) in prev.iter_mut().enumerate() {
         *cell = j;
     }
