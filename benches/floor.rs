@@ -21,7 +21,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use tantivy::schema::{Schema, STORED, STRING, TEXT};
-use tantivy::{Index, TantivyDocument};
+use tantivy::{Index, IndexWriter, TantivyDocument};
 
 /// As `WRITER_BUDGET` in src/index/writer.rs.
 const WRITER_BUDGET: usize = 256 * 1024 * 1024;
@@ -64,33 +64,29 @@ fn run(root: &std::path::Path, index_dir: &std::path::Path) -> Result<serde_json
     for entry in vault.scan() {
         let Ok(raw) = vault.read(&entry) else { continue };
         bytes += raw.len();
-        let note = daftar::note::parse(&entry.id, &raw);
-        let mut text = note.title;
-        text.push('\n');
-        text.push_str(&note.text);
-        docs.push((note.id, text));
+        docs.push(extracted(&entry.id, &raw));
     }
     let extract_s = started.elapsed().as_secs_f64();
     let text_bytes: usize = docs.iter().map(|(_, t)| t.len()).sum();
 
-    if index_dir.exists() {
-        std::fs::remove_dir_all(index_dir)?;
-    }
-    std::fs::create_dir_all(index_dir)?;
     let mut builder = Schema::builder();
     let id = builder.add_text_field("id", STRING | STORED);
     let text = builder.add_text_field("text", TEXT);
-    let index = Index::create_in_dir(index_dir, builder.build())?;
+    let schema = builder.build();
+    let doc = |note_id: String, body: String| {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(id, note_id);
+        doc.add_text(text, body);
+        doc
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
 
     let notes = docs.len();
+    let index = empty_index(index_dir, &schema)?;
     let t = Instant::now();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let mut writer = index.writer_with_num_threads(threads, WRITER_BUDGET.max(threads * 16 * 1024 * 1024))?;
-    for (doc_id, body) in docs {
-        let mut doc = TantivyDocument::default();
-        doc.add_text(id, doc_id);
-        doc.add_text(text, body);
-        writer.add_document(doc)?;
+    let mut writer = floor_writer(&index, threads)?;
+    for (note_id, body) in docs {
+        writer.add_document(doc(note_id, body))?;
     }
     writer.commit()?;
     let index_s = t.elapsed().as_secs_f64();
@@ -100,24 +96,14 @@ fn run(root: &std::path::Path, index_dir: &std::path::Path) -> Result<serde_json
 
     let pipeline_dir = index_dir
         .with_file_name(format!("{}-pipeline", index_dir.file_name().map_or("floor".into(), |n| n.to_string_lossy())));
-    if pipeline_dir.exists() {
-        std::fs::remove_dir_all(&pipeline_dir)?;
-    }
-    std::fs::create_dir_all(&pipeline_dir)?;
-    let index = Index::create_in_dir(&pipeline_dir, index.schema())?;
+    let index = empty_index(&pipeline_dir, &schema)?;
     let t = Instant::now();
-    let mut writer = index.writer_with_num_threads(threads, WRITER_BUDGET.max(threads * 16 * 1024 * 1024))?;
+    let mut writer = floor_writer(&index, threads)?;
     let vault = daftar::vault::Vault::open(root)?;
     for entry in vault.scan() {
         let Ok(raw) = vault.read(&entry) else { continue };
-        let note = daftar::note::parse(&entry.id, &raw);
-        let mut body = note.title;
-        body.push('\n');
-        body.push_str(&note.text);
-        let mut doc = TantivyDocument::default();
-        doc.add_text(id, note.id);
-        doc.add_text(text, body);
-        writer.add_document(doc)?;
+        let (note_id, body) = extracted(&entry.id, &raw);
+        writer.add_document(doc(note_id, body))?;
     }
     writer.commit()?;
     let pipeline_s = t.elapsed().as_secs_f64();
@@ -134,4 +120,27 @@ fn run(root: &std::path::Path, index_dir: &std::path::Path) -> Result<serde_json
         "merged_s": merged_s,
         "index_bytes": size,
     }))
+}
+
+/// The text daftar extracts from a note (title, then plain body), with the note's id.
+fn extracted(id: &str, raw: &[u8]) -> (String, String) {
+    let note = daftar::note::parse(id, raw);
+    let mut text = note.title;
+    text.push('\n');
+    text.push_str(&note.text);
+    (note.id, text)
+}
+
+/// A new, empty index with the floor's schema in `dir`.
+fn empty_index(dir: &std::path::Path, schema: &Schema) -> tantivy::Result<Index> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    Index::create_in_dir(dir, schema.clone())
+}
+
+/// The index's writer, with daftar's writer threads and memory budget.
+fn floor_writer(index: &Index, threads: usize) -> tantivy::Result<IndexWriter> {
+    index.writer_with_num_threads(threads, WRITER_BUDGET.max(threads * 16 * 1024 * 1024))
 }
