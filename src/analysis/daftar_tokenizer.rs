@@ -25,6 +25,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use super::char_class::is_arabic_letter;
 use super::clitic;
 use super::cursor::Cursor;
+use super::derived_memo::DerivedMemo;
 use super::english_stemmer::{english_stemmer, EnglishStemmer};
 use super::loose_form::loose_into;
 use super::persian_stemmer;
@@ -158,6 +159,8 @@ struct State {
     /// The words read (recording) or to replay, and the next one to replay when replaying.
     recording: super::recorded::Recording,
     replay: Option<usize>,
+    /// The derived forms of simple words seen before (indexing the expanded field only).
+    memo: DerivedMemo,
 }
 
 /// Buffers grown beyond this by a pathological document are released rather than kept.
@@ -226,7 +229,7 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
 
     /// Queues the word's tokens and returns how many of them are main tokens (queued first).
     fn emit_word(&mut self, have_next: bool) -> usize {
-        let State { cur, next, arena, queue, glued, loose, stem, position, .. } = &mut self.state;
+        let State { cur, next, arena, queue, glued, loose, stem, position, memo, .. } = &mut self.state;
         let mut out = Emitter { arena, queue, position: *position };
         let word: &Word = cur;
 
@@ -236,6 +239,23 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
             glued.push_str(&next.text);
         }
         let glued_to = next.to;
+
+        // Indexing the expanded field, a word whose forms depend on its text alone is derived once
+        // per memo slot: met again, its forms are queued without its main token (which this field
+        // does not index, and which the memo's forms never repeat).
+        let simple = self.mode == Mode::Extras
+            && glued.is_empty()
+            && !word.numeric
+            && word.parts.len() < 2
+            && DerivedMemo::keeps(&word.text);
+        if simple {
+            if let Some(forms) = memo.get(&word.text) {
+                for form in forms {
+                    out.push(form, word.from, word.to);
+                }
+                return 0;
+            }
+        }
 
         out.push(&word.text, word.from, word.to);
         if word.numeric {
@@ -252,6 +272,12 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         }
 
         let mut derive = Deriver { out, loose, stem, english: &mut self.english };
+        if simple {
+            derive.forms(&word.text, word.from, word.to, true);
+            let Emitter { arena, queue, .. } = &derive.out;
+            memo.insert(&word.text, queue[main..].iter().map(|p| &arena[p.start..p.end]));
+            return main;
+        }
         let compound = word.parts.len() >= 2 && !word.numeric;
         match word.parts.last() {
             // `خانه‌ای`: the stem is the host; stripping blindly would read `خان` + `های`.

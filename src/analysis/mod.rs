@@ -16,6 +16,7 @@ mod char_class;
 mod clitic;
 mod cursor;
 mod daftar_tokenizer;
+mod derived_memo;
 mod english_stemmer;
 mod loose_form;
 mod persian_stemmer;
