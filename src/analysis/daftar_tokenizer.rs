@@ -45,12 +45,13 @@ pub(crate) enum Mode {
     Extras,
 }
 
-/// Whether the tokenizer shares the words it reads with the next one on its thread
+/// Whether the tokenizer shares the expanded field's tokens with the next one on its thread
 /// ([`super::recorded`]): only the analysers registered for indexing do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Sharing {
     None,
-    /// Records the words of every text (the main fields).
+    /// Derives and records the expanded field's tokens of every text while streaming the main
+    /// tokens (the main fields).
     Record,
     /// Replays them when given the same text (the expanded fields).
     Replay,
@@ -105,6 +106,19 @@ impl<S: Tokenizer> Tokenizer for DaftarTokenizer<S> {
 
 impl<S: Tokenizer> TokenStream for DaftarTokenStream<'_, S> {
     fn advance(&mut self) -> bool {
+        if let Some(i) = self.inner.state.replay {
+            let Some((text, t)) = self.inner.state.recording.get(i) else {
+                return false;
+            };
+            let token = &mut self.inner.token;
+            token.text.clear();
+            token.text.push_str(text);
+            token.offset_from = t.from;
+            token.offset_to = t.to;
+            token.position = t.position;
+            self.inner.state.replay = Some(i + 1);
+            return true;
+        }
         loop {
             let state = &mut self.inner.state;
             if let Some(pending) = state.queue.get(state.head).copied() {
@@ -156,10 +170,10 @@ struct State {
     glued: String,
     loose: String,
     stem: String,
-    /// The words read (recording) or to replay, and the next one to replay when replaying.
+    /// The expanded field's tokens being recorded, or replayed (and the next one to replay).
     recording: super::recorded::Recording,
     replay: Option<usize>,
-    /// The derived forms of simple words seen before (indexing the expanded field only).
+    /// The derived forms of simple words seen before (the indexing analysers only).
     memo: DerivedMemo,
 }
 
@@ -182,23 +196,10 @@ impl State {
         self.replay = None;
     }
 
-    /// Reads the next word into `cur` (`first`) or `next`: from the text, recording it when
-    /// `sharing` says so, or from the recording being replayed.
-    fn read(&mut self, first: bool, text: &str, sharing: Sharing) -> bool {
+    /// Reads the next word into `cur` (`first`) or `next`; false at the end of the text.
+    fn read(&mut self, first: bool, text: &str) -> bool {
         let word = if first { &mut self.cur } else { &mut self.next };
-        if let Some(i) = &mut self.replay {
-            *i += 1;
-            return self.recording.load(*i - 1, word);
-        }
-        let found = word.read(&mut self.cursor, text);
-        if sharing == Sharing::Record {
-            if found {
-                self.recording.push(word);
-            } else {
-                self.recording.publish();
-            }
-        }
-        found
+        word.read(&mut self.cursor, text)
     }
 }
 
@@ -210,16 +211,26 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         state.head = 0;
         state.arena.clear();
         if !state.have_cur {
-            if !state.read(true, text, self.sharing) {
+            if !state.read(true, text) {
+                if self.sharing == Sharing::Record {
+                    state.recording.publish();
+                }
                 return false;
             }
             state.have_cur = true;
         }
-        let have_next = state.read(false, text, self.sharing);
+        let have_next = state.read(false, text);
         let main = self.emit_word(have_next);
         let state = &mut self.state;
-        if self.mode == Mode::Extras {
-            state.head = main;
+        match (self.mode, self.sharing) {
+            (Mode::Extras, _) => state.head = main,
+            (Mode::Main, Sharing::Record) => {
+                for p in state.queue.get(main..).unwrap_or_default() {
+                    state.recording.push(&state.arena[p.start..p.end], p.from, p.to, p.position);
+                }
+                state.queue.truncate(main);
+            }
+            _ => {}
         }
         state.position += 1;
         std::mem::swap(&mut state.cur, &mut state.next);
@@ -240,20 +251,28 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         }
         let glued_to = next.to;
 
-        // Indexing the expanded field, a word whose forms depend on its text alone is derived once
-        // per memo slot: met again, its forms are queued without its main token (which this field
-        // does not index, and which the memo's forms never repeat).
-        let simple = self.mode == Mode::Extras
+        // The main field's recording analyser derives the expanded field's forms too; the query
+        // side's main analyser does not.
+        let derives = self.mode != Mode::Main || self.sharing == Sharing::Record;
+        // When indexing, a word whose forms depend on its text alone is derived once per memo
+        // slot. Met again, its forms come from the memo, after its main token unless only the
+        // forms are wanted (the memo's forms never repeat the word).
+        let simple = derives
+            && self.mode != Mode::Expanded
             && glued.is_empty()
             && !word.numeric
             && word.parts.len() < 2
             && DerivedMemo::keeps(&word.text);
         if simple {
             if let Some(forms) = memo.get(&word.text) {
+                if self.mode == Mode::Main {
+                    out.push(&word.text, word.from, word.to);
+                }
+                let main = out.queue.len();
                 for form in forms {
                     out.push(form, word.from, word.to);
                 }
-                return 0;
+                return main;
             }
         }
 
@@ -267,7 +286,7 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
             out.push(glued, word.from, glued_to);
         }
         let main = out.queue.len();
-        if self.mode == Mode::Main {
+        if !derives {
             return main;
         }
 

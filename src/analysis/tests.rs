@@ -730,9 +730,9 @@ fn replayed_words_give_the_tokens_a_fresh_reading_gives() {
 }
 
 #[test]
-fn remembered_forms_are_the_forms_derived_afresh() {
-    // One expanded analyser over many texts, as an indexing thread uses it: the second time round
-    // every simple word takes its forms from the memo, and the tokens must not change.
+fn remembered_and_recorded_forms_are_the_forms_derived_afresh() {
+    // The indexing analysers over many texts, as an indexing thread uses them: the second time
+    // round every simple word takes its forms from the memo, and the tokens must not change.
     let mut texts: Vec<String> = [
         "The managers planned the vendors' onboarding; planning, plans and managing: résumé naïve",
         "آموزش‌ها و آموزش، مسئولیت مسؤولیت رئیس ريسك كمیته راهبری گزارش ها گزارش‌ها می شود",
@@ -749,12 +749,19 @@ fn remembered_forms_are_the_forms_derived_afresh() {
     }
     let manager = TokenizerManager::default();
     register(&manager);
-    let mut expanded = manager.get(EXPANDED).expect("expanded");
+    // The expanded analyser alone (no recording to replay), then the main one recording for it.
+    let mut alone = manager.get(EXPANDED).expect("expanded");
+    let (mut main, mut expanded) = (manager.get(MAIN).expect("main"), manager.get(EXPANDED).expect("expanded"));
     for text in texts.iter().chain(&texts) {
-        let main: HashSet<(String, usize)> = main_tokens(text).into_iter().map(|t| (t.text, t.position)).collect();
+        let fresh = main_tokens(text);
+        let main_set: HashSet<(String, usize)> = fresh.iter().map(|t| (t.text.clone(), t.position)).collect();
         let derived: Vec<AnalyzedToken> =
-            expanded_tokens(text).into_iter().filter(|t| !main.contains(&(t.text.clone(), t.position))).collect();
-        let indexed = analyse(&mut expanded, text);
+            expanded_tokens(text).into_iter().filter(|t| !main_set.contains(&(t.text.clone(), t.position))).collect();
+        let indexed = analyse(&mut alone, text);
         assert!(same(&indexed, &derived), "{text:?}: indexed {indexed:?}, derived afresh {derived:?}");
+        let streamed = analyse(&mut main, text);
+        assert!(same(&streamed, &fresh), "{text:?}: main {streamed:?}, afresh {fresh:?}");
+        let replayed = analyse(&mut expanded, text);
+        assert!(same(&replayed, &derived), "{text:?}: replayed {replayed:?}, derived afresh {derived:?}");
     }
 }
