@@ -6,15 +6,19 @@
 //! than reading it. Only a word whose forms are a function of its text alone is kept: one part,
 //! not numeric, no clitic glued to its neighbour (the tokenizer decides that).
 //!
-//! The memo is direct-mapped: a fixed table of 64-byte slots (1 MiB), each holding one word and
-//! its forms inline, so a look-up reads one slot and compares fixed-size arrays, with no pointer
-//! to follow. A word maps to one slot and evicts whatever was there; words or forms too long for
-//! a slot are derived each time.
+//! The memo is direct-mapped: a table of 64-byte slots, each holding one word and its forms
+//! inline, so a look-up reads one slot and compares fixed-size arrays, with no pointer to follow.
+//! A word maps to one slot and evicts whatever was there; words or forms too long for a slot are
+//! derived each time. The table starts small (64 KiB: a server's commit of a few notes) and grows
+//! to 1 MiB, emptied each time, as a long batch keeps missing it.
 
 use std::hash::BuildHasher;
 
-/// Slots in the table (a power of two).
-const SLOTS: usize = 1 << 14;
+/// Slots in the table at first and at most (powers of two).
+const MIN_SLOTS: usize = 1 << 10;
+const MAX_SLOTS: usize = 1 << 14;
+/// The table grows (4×) after this many inserts per slot.
+const INSERTS_PER_SLOT_TO_GROW: usize = 2;
 /// Longest word kept, in bytes.
 const KEY_BYTES: usize = 28;
 /// Room for a word's forms, in bytes, and how many forms at most.
@@ -39,17 +43,20 @@ const EMPTY: Slot = Slot { tag: 0, key_len: 0, form_lens: [0; MAX_FORMS], key: [
 
 #[derive(Clone, Default)]
 pub(crate) struct DerivedMemo {
-    /// Allocated at the first insert (`SLOTS` long from then on).
+    /// Allocated at the first insert; a power of two long.
     slots: Vec<Slot>,
+    /// Inserts since the table was last allocated.
+    inserts: usize,
 }
 
-/// A word's slot index, its tag and its zero-padded bytes; `None` when too long to keep.
-fn locate(word: &str) -> Option<(usize, u32, [u8; KEY_BYTES])> {
+/// A word's slot index in a table of `slots`, its tag and its zero-padded bytes; `None` when too
+/// long to keep.
+fn locate(word: &str, slots: usize) -> Option<(usize, u32, [u8; KEY_BYTES])> {
     let bytes = word.as_bytes();
     let mut key = [0u8; KEY_BYTES];
     key.get_mut(..bytes.len())?.copy_from_slice(bytes);
     let hash = rustc_hash::FxBuildHasher.hash_one(bytes);
-    Some((hash as usize & (SLOTS - 1), (hash >> 32) as u32 | 1, key))
+    Some((hash as usize & slots.wrapping_sub(1), (hash >> 32) as u32 | 1, key))
 }
 
 impl std::fmt::Debug for DerivedMemo {
@@ -67,7 +74,7 @@ impl DerivedMemo {
 
     /// The forms derived from `word`, in the order they were derived, if it is in the memo.
     pub(crate) fn get(&self, word: &str) -> Option<impl Iterator<Item = &str>> {
-        let (i, tag, key) = locate(word)?;
+        let (i, tag, key) = locate(word, self.slots.len())?;
         let slot = self.slots.get(i)?;
         if slot.tag != tag || usize::from(slot.key_len) != word.len() || slot.key != key {
             return None;
@@ -83,7 +90,13 @@ impl DerivedMemo {
     /// Keeps the forms derived from `word` (possibly none), in place of the word in its slot; a
     /// word or forms too long for a slot are not kept.
     pub(crate) fn insert<'a>(&mut self, word: &str, forms: impl Iterator<Item = &'a str>) {
-        let Some((i, tag, key)) = locate(word) else { return };
+        let len = self.slots.len();
+        if len == 0 || (len < MAX_SLOTS && self.inserts >= INSERTS_PER_SLOT_TO_GROW * len) {
+            self.slots = vec![EMPTY; (len * 4).clamp(MIN_SLOTS, MAX_SLOTS)];
+            self.inserts = 0;
+        }
+        self.inserts += 1;
+        let Some((i, tag, key)) = locate(word, self.slots.len()) else { return };
         let mut slot = Slot { tag, key_len: word.len() as u8, key, ..EMPTY };
         let mut end = 0;
         for (n, form) in forms.enumerate() {
@@ -93,9 +106,6 @@ impl DerivedMemo {
             room.copy_from_slice(form.as_bytes());
             *len = form.len() as u8;
             end += form.len();
-        }
-        if self.slots.is_empty() {
-            self.slots = vec![EMPTY; SLOTS];
         }
         if let Some(s) = self.slots.get_mut(i) {
             *s = slot;
@@ -143,12 +153,32 @@ mod tests {
     #[test]
     fn a_word_evicts_the_one_in_its_slot() {
         let mut memo = DerivedMemo::default();
-        let slot = |w: &str| locate(w).map(|(i, _, _)| i);
+        let slot = |w: &str| locate(w, MIN_SLOTS).map(|(i, _, _)| i);
         let first = "w0".to_string();
         let rival = (1..).map(|n| format!("w{n}")).find(|w| slot(w) == slot(&first)).expect("a word in the same slot");
         memo.insert(&first, ["a"].into_iter());
         memo.insert(&rival, ["b"].into_iter());
         assert_eq!(forms(&memo, &first), None);
         assert_eq!(forms(&memo, &rival), Some(vec!["b".to_string()]));
+    }
+
+    #[test]
+    fn the_table_grows_as_a_long_batch_keeps_missing_it() {
+        let mut memo = DerivedMemo::default();
+        assert!(memo.slots.is_empty());
+        memo.insert("w", ["f"].into_iter());
+        assert_eq!(memo.slots.len(), MIN_SLOTS);
+        let mut n = 0;
+        while memo.slots.len() < MAX_SLOTS {
+            memo.insert(&format!("w{n}"), ["f"].into_iter());
+            n += 1;
+            assert!(n < 1_000_000, "never grew");
+        }
+        // Grown to its largest, emptied but for the word inserted at that point; it stays there.
+        assert_eq!(memo.slots.iter().filter(|s| s.tag != 0).count(), 1);
+        for m in 0..4 * MAX_SLOTS {
+            memo.insert(&format!("v{m}"), std::iter::empty());
+        }
+        assert_eq!(memo.slots.len(), MAX_SLOTS);
     }
 }
