@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Compares full index builds of two or more daftar binaries on one corpus, interleaved round after
+# round so that all see the same noise, with bare tantivy's floor (benches/floor.rs) timed in the
+# same rounds. Prints each run, then the medians: wall seconds, user and system CPU seconds.
+#
+#   benches/ab-build.sh ROUNDS CORPUS BIN [BIN...]
+#   e.g. benches/ab-build.sh 6 target/bench/corpus-10000-s8 /tmp/daftar-before target/release/daftar
+#
+# Copy each binary aside first (a rebuild replaces target/release/daftar). Each build rewrites the
+# corpus's own index (`daftar index --rebuild`); the floor writes to a temporary folder.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 3 ] || { echo "usage: benches/ab-build.sh ROUNDS CORPUS BIN [BIN...]" >&2; exit 2; }
+rounds=$1 corpus=$2
+shift 2
+floor=$(cargo bench --bench floor --no-run --message-format=json-render-diagnostics 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "floor" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$floor" ] || { echo "could not build benches/floor.rs" >&2; exit 2; }
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+for _ in $(seq "$rounds"); do
+  for bin in "$@"; do
+    /usr/bin/time -f "$bin %e %U %S" "$bin" index --root "$corpus" --rebuild 2>&1 >/dev/null | tail -1
+  done
+  rm -rf "$scratch/floor"
+  "$floor" --root "$corpus" --index "$scratch/floor" |
+    python3 -c 'import json, sys; d = json.load(sys.stdin); print("floor-pipeline", round(d["pipeline_s"], 3), round(d["index_s"], 3))'
+done | python3 -c '
+import collections, statistics, sys
+runs = collections.defaultdict(list)
+for line in sys.stdin:
+    print(line.rstrip())
+    name, *figures = line.split()
+    runs[name].append([float(f) for f in figures])
+print("medians (daftar: wall, user, sys s; floor-pipeline: same-pipeline s, text-in-hand s):")
+for name, rows in runs.items():
+    print(f"  {name:40} " + " ".join(f"{statistics.median(col):.3f}" for col in zip(*rows)))
+'
