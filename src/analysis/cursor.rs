@@ -81,6 +81,18 @@ impl Cursor {
         self.pos = (self.pos + bytes).min(text.len());
     }
 
+    /// Whether the next character is ASCII whitespace, read from the text without classifying it
+    /// or filling the lookahead (a word's usual end: the next word's read skips it).
+    #[inline]
+    pub(crate) fn at_ascii_space(&self, text: &str) -> bool {
+        self.lookahead.is_none()
+            && self.decomposed.is_empty()
+            && text
+                .as_bytes()
+                .get(self.pos)
+                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0B' | b'\x0C'))
+    }
+
     /// Skips ASCII separators at the cursor; false if any of them was not whitespace.
     #[inline]
     pub(crate) fn skip_ascii_separators(&mut self, text: &str) -> bool {

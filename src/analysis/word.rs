@@ -90,6 +90,10 @@ impl Word {
             if !after_zwnj {
                 self.take_runs(cursor, text, &mut script);
             }
+            // The usual end of a word, seen without classifying it (it is `Space`).
+            if cursor.at_ascii_space(text) {
+                break;
+            }
             let Some(raw) = cursor.peek(text) else {
                 break;
             };
