@@ -93,6 +93,28 @@ impl Cursor {
                 .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0B' | b'\x0C'))
     }
 
+    /// The next character when it needs no classifier (the usual start of a word): an ASCII
+    /// letter or digit, or an Arabic letter that normalises to itself. `classify` says `Letter`
+    /// or `Digit` of these too.
+    #[inline]
+    pub(crate) fn next_plain(&mut self, text: &str) -> Option<Raw> {
+        if self.lookahead.is_some() || !self.decomposed.is_empty() {
+            return None;
+        }
+        let bytes = text.as_bytes().get(self.pos..)?;
+        let (class, len) = match *bytes.first()? {
+            b @ (b'a'..=b'z' | b'A'..=b'Z') => (CharClass::Letter(char::from(b)), 1),
+            b @ b'0'..=b'9' => (CharClass::Digit(char::from(b)), 1),
+            _ if arabic_identity_run(bytes.get(..2)?) == 2 => {
+                (CharClass::Letter(text.get(self.pos..)?.chars().next()?), 2)
+            }
+            _ => return None,
+        };
+        let from = self.pos;
+        self.pos += len;
+        Some(Raw { class, from, to: from + len })
+    }
+
     /// Skips ASCII separators at the cursor; false if any of them was not whitespace.
     #[inline]
     pub(crate) fn skip_ascii_separators(&mut self, text: &str) -> bool {

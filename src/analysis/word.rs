@@ -68,6 +68,9 @@ impl Word {
             if !cursor.skip_ascii_separators(text) {
                 self.spaced = false;
             }
+            if let Some(raw) = cursor.next_plain(text) {
+                break raw;
+            }
             let Some(raw) = cursor.next(text) else {
                 return false;
             };
