@@ -38,35 +38,40 @@ def start(binary, idx):
     raise SystemExit("not ready")
 
 servers = {"A": start(a_bin, a_idx), "B": start(b_bin, b_idx)}
-times = {"A": [], "B": []}
-per = {"A": {}, "B": {}}
-for name, (_, c) in servers.items():
-    for _, p in paths:
-        c.get(p)
-rng = random.Random(1)
-for r in range(rounds):
-    order = paths[:]
-    rng.shuffle(order)
-    for q, p in order:
-        for name in (["A", "B"] if r % 2 == 0 else ["B", "A"]):
-            c = servers[name][1]
-            t = time.perf_counter()
-            st, _ = c.get(p)
-            ms = (time.perf_counter() - t) * 1000
-            assert st == 200, (name, p, st)
-            times[name].append(ms)
-            per[name].setdefault(q, []).append(ms)
-for name in "AB":
-    print(name, "p50 %.2f p90 %.2f p99 %.2f n=%d" % (bench.pct(times[name], 50), bench.pct(times[name], 90), bench.pct(times[name], 99), len(times[name])))
-print("per query p50 (A, B):")
-for q in per["A"]:
-    print("  %-45s %8.2f %8.2f" % (q[:45], bench.pct(per["A"][q], 50), bench.pct(per["B"][q], 50)))
-for p in extra:
+# The servers stop however the run ends (a failed request, or output piped to `head`).
+try:
+    times = {"A": [], "B": []}
+    per = {"A": {}, "B": {}}
+    for name, (_, c) in servers.items():
+        for _, p in paths:
+            c.get(p)
+    rng = random.Random(1)
+    for r in range(rounds):
+        order = paths[:]
+        rng.shuffle(order)
+        for q, p in order:
+            for name in (["A", "B"] if r % 2 == 0 else ["B", "A"]):
+                c = servers[name][1]
+                t = time.perf_counter()
+                st, _ = c.get(p)
+                ms = (time.perf_counter() - t) * 1000
+                assert st == 200, (name, p, st)
+                times[name].append(ms)
+                per[name].setdefault(q, []).append(ms)
     for name in "AB":
-        c = servers[name][1]
-        ts = []
-        for _ in range(3):
-            t = time.perf_counter(); st, body = c.get(p); ts.append((time.perf_counter() - t) * 1000)
-        print(f"{name} {p}: status {st}, ms {sorted(ts)}")
-for p, c in servers.values():
-    p.terminate(); p.wait()
+        print(name, "p50 %.2f p90 %.2f p99 %.2f n=%d" % (bench.pct(times[name], 50), bench.pct(times[name], 90), bench.pct(times[name], 99), len(times[name])))
+    print("per query p50 (A, B):")
+    for q in per["A"]:
+        print("  %-45s %8.2f %8.2f" % (q[:45], bench.pct(per["A"][q], 50), bench.pct(per["B"][q], 50)))
+    for p in extra:
+        for name in "AB":
+            c = servers[name][1]
+            ts = []
+            for _ in range(3):
+                t = time.perf_counter(); st, body = c.get(p); ts.append((time.perf_counter() - t) * 1000)
+            print(f"{name} {p}: status {st}, ms {sorted(ts)}")
+finally:
+    for p, c in servers.values():
+        p.terminate()
+        p.wait()
+
