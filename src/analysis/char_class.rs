@@ -76,13 +76,20 @@ pub(crate) fn classify_decomposed(c: char) -> CharClass {
 }
 
 #[inline]
-fn classify_ascii(c: char) -> CharClass {
+pub(crate) fn classify_ascii(c: char) -> CharClass {
     match c {
         'a'..='z' | 'A'..='Z' => CharClass::Letter(c),
         '0'..='9' => CharClass::Digit(c),
-        ' ' | '\t' | '\n' | '\r' | '\x0B' | '\x0C' => CharClass::Space,
+        _ if is_ascii_space(c as u8) => CharClass::Space,
         _ => CharClass::Punct(c),
     }
+}
+
+/// The ASCII bytes that are [`CharClass::Space`] (vertical tab included, unlike
+/// `u8::is_ascii_whitespace`): the cursor skips and stops at them without classifying.
+#[inline]
+pub(crate) const fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0B' | b'\x0C')
 }
 
 /// The Arabic block U+0600–U+06FF, where nearly all of Persian lives.

@@ -13,7 +13,9 @@ use std::collections::VecDeque;
 
 use unicode_normalization::char::decompose_compatible;
 
-use super::char_class::{arabic_identity_run, classify, classify_decomposed, CharClass};
+use super::char_class::{
+    arabic_identity_run, classify, classify_ascii, classify_decomposed, is_ascii_space, CharClass,
+};
 
 /// One classified character and the byte span of the source character it came from.
 #[derive(Clone, Copy, Debug)]
@@ -87,15 +89,12 @@ impl Cursor {
     pub(crate) fn at_ascii_space(&self, text: &str) -> bool {
         self.lookahead.is_none()
             && self.decomposed.is_empty()
-            && text
-                .as_bytes()
-                .get(self.pos)
-                .is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0B' | b'\x0C'))
+            && text.as_bytes().get(self.pos).is_some_and(|&b| is_ascii_space(b))
     }
 
-    /// The next character when it needs no classifier (the usual start of a word): an ASCII
-    /// letter or digit, or an Arabic letter that normalises to itself. `classify` says `Letter`
-    /// or `Digit` of these too.
+    /// The next character when it needs no lookahead, decomposition or table look-up (the usual
+    /// start of a word): an ASCII letter or digit, or an Arabic letter that normalises to itself
+    /// (a `Letter` of itself, as `classify` says).
     #[inline]
     pub(crate) fn next_plain(&mut self, text: &str) -> Option<Raw> {
         if self.lookahead.is_some() || !self.decomposed.is_empty() {
@@ -103,8 +102,7 @@ impl Cursor {
         }
         let bytes = text.as_bytes().get(self.pos..)?;
         let (class, len) = match *bytes.first()? {
-            b @ (b'a'..=b'z' | b'A'..=b'Z') => (CharClass::Letter(char::from(b)), 1),
-            b @ b'0'..=b'9' => (CharClass::Digit(char::from(b)), 1),
+            b if b.is_ascii_alphanumeric() => (classify_ascii(char::from(b)), 1),
             _ if arabic_identity_run(bytes.get(..2)?) == 2 => {
                 (CharClass::Letter(text.get(self.pos..)?.chars().next()?), 2)
             }
@@ -123,11 +121,10 @@ impl Cursor {
             return only_space;
         }
         for &b in text.as_bytes().get(self.pos..).unwrap_or_default() {
-            match b {
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0B' | b'\x0C' => {}
-                _ if b.is_ascii_alphanumeric() || !b.is_ascii() => break,
-                _ => only_space = false,
+            if b.is_ascii_alphanumeric() || !b.is_ascii() {
+                break;
             }
+            only_space &= is_ascii_space(b);
             self.pos += 1;
         }
         only_space
