@@ -291,12 +291,6 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         }
 
         let mut derive = Deriver { out, loose, stem, english: &mut self.english };
-        if simple {
-            derive.forms(&word.text, word.from, word.to, true);
-            let Emitter { arena, queue, .. } = &derive.out;
-            memo.insert(&word.text, queue[main..].iter().map(|p| &arena[p.start..p.end]));
-            return main;
-        }
         let compound = word.parts.len() >= 2 && !word.numeric;
         match word.parts.last() {
             // `خانه‌ای`: the stem is the host; stripping blindly would read `خان` + `های`.
@@ -320,6 +314,11 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         }
         if !glued.is_empty() {
             derive.forms(glued, word.from, glued_to, false);
+        }
+        if simple {
+            // Not in the memo (new, or evicted): what was just derived is kept for next time.
+            let Emitter { arena, queue, .. } = &derive.out;
+            memo.insert(&word.text, queue[main..].iter().map(|p| &arena[p.start..p.end]));
         }
         main
     }
