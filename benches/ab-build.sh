@@ -13,13 +13,7 @@ cd "$(dirname "$0")/.."
 [ $# -ge 3 ] || { echo "usage: benches/ab-build.sh ROUNDS CORPUS BIN [BIN...]" >&2; exit 2; }
 rounds=$1 corpus=$2
 shift 2
-floor=$(cargo bench --bench floor --no-run --message-format=json-render-diagnostics 2>/dev/null | python3 -c '
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "floor" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$floor" ] || { echo "could not build benches/floor.rs" >&2; exit 2; }
+floor=$(benches/floor-bin.sh) || { echo "could not build benches/floor.rs" >&2; exit 2; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 for _ in $(seq "$rounds"); do

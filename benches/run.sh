@@ -75,21 +75,7 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 say "building the release binary"
 cargo build --release --quiet
 say "building the bare-tantivy floor (benches/floor.rs)"
-mkdir -p target/bench
-floor=$(cargo bench --bench floor --no-run --message-format=json-render-diagnostics 2>target/bench/floor-build.log |
-  python3 -c '
-import json, sys
-exe = None
-for line in sys.stdin:
-    try:
-        m = json.loads(line)
-    except ValueError:
-        continue
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "floor" and m.get("executable"):
-        exe = m["executable"]
-print(exe or "")
-')
-[ -n "$floor" ] && [ -x "$floor" ] || { tail -20 target/bench/floor-build.log >&2; say "could not build benches/floor.rs"; exit 2; }
+floor=$(benches/floor-bin.sh) || { say "could not build benches/floor.rs"; exit 2; }
 
 if [ "$quick" = 1 ]; then
   extra=(--requests 300 --latency-s 20 --wrk-s 5 --fresh 12 --bulk 200 --sqlite-rounds 2 --rg-budget-s 10 "${extra[@]}")
