@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A/B of two daftar binaries on one generated corpus, each with its own index (built first with
 `daftar index --root ROOT --index DIR`): the bench query mix, interleaved request by request so
-both binaries see the same machine noise. Prints p50/p90/p99 per binary, the per-query medians,
-and the times of any extra paths.
+both binaries see the same machine noise. Prints which queries the two answer differently (all
+but `took_ms`), p50/p90/p99 per binary, the per-query medians, and the times of any extra paths.
 
     python3 benches/ab.py ROOT A_BIN A_INDEX B_BIN B_INDEX [ROUNDS] [PATH...]
 """
@@ -42,9 +42,19 @@ servers = {"A": start(a_bin, a_idx), "B": start(b_bin, b_idx)}
 try:
     times = {"A": [], "B": []}
     per = {"A": {}, "B": {}}
-    for name, (_, c) in servers.items():
-        for _, p in paths:
-            c.get(p)
+    # Warm-up, and a check that both answer alike: a change meant to be faster must not change
+    # what a search returns (only `took_ms` may differ).
+    differ = []
+    for q, p in paths:
+        bodies = []
+        for name, (_, c) in servers.items():
+            st, body = c.json(p)
+            assert st == 200, (name, p, st)
+            body.pop("took_ms", None)
+            bodies.append(body)
+        if bodies[0] != bodies[1]:
+            differ.append(q)
+    print("answers differ for %d of %d queries%s" % (len(differ), len(paths), (": " + ", ".join(differ)) if differ else ""))
     rng = random.Random(1)
     for r in range(rounds):
         order = paths[:]

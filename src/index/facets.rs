@@ -5,8 +5,11 @@
 //! and turns every counted ordinal back into its facet through the sstable dictionary, per segment
 //! and per search: at 100,000 notes that was a third of a search's time (BENCHMARKS.md, the
 //! profile). Segments never change once written, so [`Cache`] lays each live segment's ordinals
-//! out once, as a plain array per dimension with the values' names beside them, and
-//! [`FacetCounter`] counts into a `Vec<u32>` per dimension in the same pass as the ranking.
+//! out once, as a plain array per dimension, and numbers every value once in a [`Vocabulary`]
+//! with its spelling group. [`FacetCounter`] collects the matching notes in the same pass as the
+//! ranking and counts them a block at a time, one dimension after another; the segments' counts
+//! then add up by value number, and no value is cloned, compared or folded per search except the
+//! ones listed.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,16 +19,21 @@ use tantivy::index::SegmentId;
 use tantivy::schema::{Facet, Field};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::search::{merge_spellings, FacetValue};
+use super::search::FacetValue;
+use crate::analysis::fold_key;
 
 /// Most values listed per dimension.
 const MAX_VALUES: usize = 100;
 
+/// Matching documents buffered before they are counted (a few in tests, so that they count
+/// across blocks).
+const BLOCK: usize = if cfg!(test) { 7 } else { 2048 };
+
 /// One segment's values of one facet field, by document.
 struct Dimension {
     values: Values,
-    /// The value of each ordinal (the facet's last path component).
-    names: Vec<String>,
+    /// The number in the dimension's [`Vocabulary`] of each ordinal's value.
+    numbers: Vec<u32>,
 }
 
 enum Values {
@@ -40,7 +48,13 @@ enum Values {
 const NONE: u32 = u32::MAX;
 
 impl Dimension {
-    fn read(reader: &SegmentReader, field: Field) -> tantivy::Result<Dimension> {
+    /// The segment's values of `field`, numbered by `numbers`, which is called with every value's
+    /// name (the facet's last path component) in ordinal order.
+    fn read(
+        reader: &SegmentReader,
+        field: Field,
+        mut numbers: impl FnMut(Vec<String>) -> Vec<u32>,
+    ) -> tantivy::Result<Dimension> {
         let name = reader.schema().get_field_name(field);
         let facets = reader.facet_reader(name)?;
         let mut names = Vec::with_capacity(facets.num_facets());
@@ -51,6 +65,7 @@ impl Dimension {
             })?;
             names.push(facet.to_path().last().map(|s| s.to_string()).unwrap_or_default());
         }
+        let numbers = numbers(names);
         let mut starts = Vec::with_capacity(reader.max_doc() as usize + 1);
         let mut ords = Vec::with_capacity(reader.max_doc() as usize);
         starts.push(0);
@@ -69,7 +84,74 @@ impl Dimension {
             ords.shrink_to_fit();
             Values::Many { starts, ords }
         };
-        Ok(Dimension { values, names })
+        Ok(Dimension { values, numbers })
+    }
+
+    /// Adds one to `counts` (by ordinal) for each value of each of `docs`.
+    fn count(&self, docs: &[DocId], counts: &mut [u32]) {
+        match &self.values {
+            Values::Single(ords) => {
+                for &doc in docs {
+                    if let Some(n) = counts.get_mut(ords[doc as usize] as usize) {
+                        *n += 1;
+                    }
+                }
+            }
+            Values::Many { starts, ords } => {
+                for &doc in docs {
+                    let (from, to) = (starts[doc as usize] as usize, starts[doc as usize + 1] as usize);
+                    for &ord in &ords[from..to] {
+                        counts[ord as usize] += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Every value one dimension's segments have held, numbered once, with its spelling group
+/// ([`fold_key`]): counts of different segments add up by number, and spellings merge by group.
+#[derive(Default, Clone)]
+struct Vocabulary {
+    names: Vec<String>,
+    /// The spelling group of each value.
+    groups: Vec<u32>,
+    numbers: HashMap<String, u32>,
+    keys: HashMap<String, u32>,
+}
+
+impl Vocabulary {
+    fn number(&mut self, name: String) -> u32 {
+        if let Some(&n) = self.numbers.get(&name) {
+            return n;
+        }
+        let next = self.keys.len() as u32;
+        let group = *self.keys.entry(fold_key(&name)).or_insert(next);
+        let n = self.names.len() as u32;
+        self.names.push(name.clone());
+        self.groups.push(group);
+        self.numbers.insert(name, n);
+        n
+    }
+
+    /// The values counted (by number), one per spelling group under its most used spelling, as
+    /// [`super::search::merge_spellings`] lists them: most notes first, then by value.
+    fn list(&self, counts: &[u64]) -> Vec<FacetValue> {
+        // Per group: total, and the spelling with the most notes (the least value on a tie).
+        let mut groups: Vec<(u64, u32, u64)> = vec![(0, NONE, 0); self.keys.len()];
+        for (n, &count) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
+            let group = &mut groups[self.groups[n] as usize];
+            group.0 += count;
+            if group.1 == NONE || count > group.2 || (count == group.2 && self.names[n] < self.names[group.1 as usize])
+            {
+                (group.1, group.2) = (n as u32, count);
+            }
+        }
+        let mut listed: Vec<(u64, &str)> =
+            groups.iter().filter(|g| g.0 > 0).map(|g| (g.0, self.names[g.1 as usize].as_str())).collect();
+        listed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+        listed.truncate(MAX_VALUES);
+        listed.into_iter().map(|(count, value)| FacetValue { value: value.to_string(), count }).collect()
     }
 }
 
@@ -78,8 +160,9 @@ struct Segment {
     dimensions: Vec<Dimension>,
 }
 
-/// The facet ordinals of the live segments, built on first use and dropped when a newer
-/// searcher no longer has the segment.
+/// The facet values of the live segments, built on first use and dropped when a newer searcher no
+/// longer has the segment; the values' numbers are kept for the life of the index (a value
+/// no note holds any more is a few bytes).
 pub struct Cache {
     /// API name and facet field of each dimension, as every segment lays them out.
     dims: Vec<(&'static str, Field)>,
@@ -91,32 +174,49 @@ struct Inner {
     segments: HashMap<SegmentId, Arc<Segment>>,
     /// The newest searcher generation seen: only it may evict.
     generation: u64,
+    /// Per dimension, its values; copied on write, so a search lists its counts from a snapshot.
+    vocabularies: Vec<Arc<Vocabulary>>,
 }
 
 impl Cache {
     /// A cache of these dimensions: API name and facet field.
     pub fn new(dims: Vec<(&'static str, Field)>) -> Cache {
-        Cache { dims, inner: Mutex::default() }
+        let inner = Inner { vocabularies: vec![Arc::default(); dims.len()], ..Inner::default() };
+        Cache { dims, inner: Mutex::new(inner) }
     }
 
-    /// The segment's ordinals, building them once.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The segment's values, building them once.
     fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Segment>> {
         let id = reader.segment_id();
-        if let Some(found) = self.inner.lock().unwrap_or_else(PoisonError::into_inner).segments.get(&id) {
+        if let Some(found) = self.lock().segments.get(&id) {
             return Ok(found.clone());
         }
-        // Built outside the lock: a large segment takes some milliseconds, and searches on other
-        // segments need not wait. Two searches may both build a new segment; one copy is kept.
-        let dimensions =
-            self.dims.iter().map(|&(_, f)| Dimension::read(reader, f)).collect::<tantivy::Result<Vec<_>>>()?;
+        // Built outside the lock but for the numbering: a large segment takes some milliseconds,
+        // and searches on other segments need not wait. Two searches may both build a new
+        // segment; one copy is kept, and a value is numbered once either way.
+        let dimensions = self
+            .dims
+            .iter()
+            .enumerate()
+            .map(|(d, &(_, field))| {
+                Dimension::read(reader, field, |names| {
+                    let mut inner = self.lock();
+                    let vocabulary = Arc::make_mut(&mut inner.vocabularies[d]);
+                    names.into_iter().map(|name| vocabulary.number(name)).collect()
+                })
+            })
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let built = Arc::new(Segment { dimensions });
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(inner.segments.entry(id).or_insert(built).clone())
+        Ok(self.lock().segments.entry(id).or_insert(built).clone())
     }
 
     /// Forgets the segments a searcher of `generation` no longer has, unless an older searcher asks.
     fn keep_only(&self, generation: u64, live: &[SegmentId]) {
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut inner = self.lock();
         if generation < inner.generation {
             return;
         }
@@ -148,14 +248,26 @@ impl FacetCounter {
     }
 }
 
-/// Per dimension, each value's count (before spellings are merged).
-pub type Counts = Vec<(&'static str, BTreeMap<String, u64>)>;
+/// Per counted dimension (in the counter's order), each value number counted and its notes.
+pub type Counts = Vec<Vec<(u32, u32)>>;
 
 pub struct SegmentFacetCounter {
     segment: Option<Arc<Segment>>,
-    /// Each counted dimension: its API name, its index among the segment's dimensions, and a
-    /// counter per ordinal.
-    counted: Vec<(&'static str, usize, Vec<u32>)>,
+    /// Each counted dimension: its index among the segment's dimensions and a count per ordinal.
+    counted: Vec<(usize, Vec<u32>)>,
+    /// Matching documents not counted yet.
+    block: Vec<DocId>,
+}
+
+impl SegmentFacetCounter {
+    fn count_block(&mut self) {
+        if let Some(segment) = &self.segment {
+            for (i, counts) in &mut self.counted {
+                segment.dimensions[*i].count(&self.block, counts);
+            }
+        }
+        self.block.clear();
+    }
 }
 
 impl Collector for FacetCounter {
@@ -164,12 +276,11 @@ impl Collector for FacetCounter {
 
     fn for_segment(&self, _: SegmentOrdinal, reader: &SegmentReader) -> tantivy::Result<SegmentFacetCounter> {
         if self.counted.is_empty() {
-            return Ok(SegmentFacetCounter { segment: None, counted: Vec::new() });
+            return Ok(SegmentFacetCounter { segment: None, counted: Vec::new(), block: Vec::new() });
         }
         let segment = self.cache.segment(reader)?;
-        let counted =
-            self.counted.iter().map(|&(name, i)| (name, i, vec![0u32; segment.dimensions[i].names.len()])).collect();
-        Ok(SegmentFacetCounter { segment: Some(segment), counted })
+        let counted = self.counted.iter().map(|&(_, i)| (i, vec![0u32; segment.dimensions[i].numbers.len()])).collect();
+        Ok(SegmentFacetCounter { segment: Some(segment), counted, block: Vec::with_capacity(BLOCK) })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -177,24 +288,17 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, segments: Vec<Counts>) -> tantivy::Result<Self::Fruit> {
-        let mut totals: BTreeMap<&'static str, BTreeMap<String, u64>> =
-            self.counted.iter().map(|&(name, _)| (name, BTreeMap::new())).collect();
-        for counts in segments {
-            for (dim, values) in counts {
-                let total = totals.entry(dim).or_default();
-                for (value, n) in values {
-                    *total.entry(value).or_default() += n;
-                }
+        let vocabularies: Vec<Arc<Vocabulary>> =
+            self.counted.iter().map(|&(_, i)| self.cache.lock().vocabularies[i].clone()).collect();
+        let mut out = BTreeMap::new();
+        for (d, &(name, _)) in self.counted.iter().enumerate() {
+            let mut totals = vec![0u64; vocabularies[d].names.len()];
+            for &(number, n) in segments.iter().filter_map(|s| s.get(d)).flatten() {
+                totals[number as usize] += u64::from(n);
             }
+            out.insert(name.to_string(), vocabularies[d].list(&totals));
         }
-        Ok(totals
-            .into_iter()
-            .map(|(dim, values)| {
-                let mut out = merge_spellings(values);
-                out.truncate(MAX_VALUES);
-                (dim.to_string(), out)
-            })
-            .collect())
+        Ok(out)
     }
 }
 
@@ -202,39 +306,24 @@ impl SegmentCollector for SegmentFacetCounter {
     type Fruit = Counts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let Some(segment) = &self.segment else { return };
-        let doc = doc as usize;
-        for (_, i, counts) in &mut self.counted {
-            match &segment.dimensions[*i].values {
-                Values::Single(ords) => {
-                    if let Some(n) = ords.get(doc).and_then(|&ord| counts.get_mut(ord as usize)) {
-                        *n += 1;
-                    }
-                }
-                Values::Many { starts, ords } => {
-                    let (from, to) = (starts[doc] as usize, starts[doc + 1] as usize);
-                    for &ord in &ords[from..to] {
-                        counts[ord as usize] += 1;
-                    }
-                }
+        if self.segment.is_some() {
+            self.block.push(doc);
+            if self.block.len() == BLOCK {
+                self.count_block();
             }
         }
     }
 
-    fn harvest(self) -> Counts {
+    fn harvest(mut self) -> Counts {
+        self.count_block();
         let Some(segment) = &self.segment else { return Vec::new() };
-        let mut out = Vec::with_capacity(self.counted.len());
-        for (dim, i, counts) in &self.counted {
-            let names = &segment.dimensions[*i].names;
-            let values = counts
-                .iter()
-                .enumerate()
-                .filter(|(_, &n)| n > 0)
-                .map(|(ord, &n)| (names[ord].clone(), u64::from(n)))
-                .collect();
-            out.push((*dim, values));
-        }
-        out
+        self.counted
+            .iter()
+            .map(|(i, counts)| {
+                let numbers = &segment.dimensions[*i].numbers;
+                counts.iter().zip(numbers).filter(|(&n, _)| n > 0).map(|(&n, &number)| (number, n)).collect()
+            })
+            .collect()
     }
 }
 
@@ -246,6 +335,7 @@ mod tests {
     use tantivy::Term;
 
     use super::*;
+    use crate::index::search::merge_spellings;
     use crate::index::{writer::Stamp, Index};
     use crate::note;
 
