@@ -29,6 +29,8 @@ mod word;
 #[cfg(test)]
 mod tests;
 
+use std::ops::ControlFlow;
+
 use tantivy::tokenizer::{TokenStream, Tokenizer, TokenizerManager};
 
 pub use analyzed_token::AnalyzedToken;
@@ -77,23 +79,25 @@ pub fn main_tokens(text: &str) -> Vec<AnalyzedToken> {
 }
 
 /// Calls `f` with each token of `text` as the [`MAIN`] analyzer indexes it (text and byte range),
-/// without collecting them: snippets scan every hit's body this way.
-pub fn for_each_main_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+/// without collecting them, until `f` breaks: snippets scan hits' bodies this way.
+pub fn for_each_main_token(text: &str, mut f: impl FnMut(&str, usize, usize) -> ControlFlow<()>) {
     for_each(Mode::Main, text, |t| f(&t.text, t.offset_from, t.offset_to));
 }
 
 /// [`for_each_main_token`] for every token `text` matches in the [`EXPANDED`] field (its main
 /// tokens and their derived forms, as [`expanded_tokens`]).
-pub fn for_each_expanded_token(text: &str, mut f: impl FnMut(&str, usize, usize)) {
+pub fn for_each_expanded_token(text: &str, mut f: impl FnMut(&str, usize, usize) -> ControlFlow<()>) {
     for_each(Mode::Expanded, text, |t| f(&t.text, t.offset_from, t.offset_to));
 }
 
-/// Calls `f` with each token of `text` in `mode`.
-fn for_each(mode: Mode, text: &str, mut f: impl FnMut(&tantivy::tokenizer::Token)) {
+/// Calls `f` with each token of `text` in `mode`, until it breaks.
+fn for_each(mode: Mode, text: &str, mut f: impl FnMut(&tantivy::tokenizer::Token) -> ControlFlow<()>) {
     let mut tokenizer = daftar_tokenizer(mode);
     let mut stream = tokenizer.token_stream(text);
     while stream.advance() {
-        f(stream.token());
+        if f(stream.token()).is_break() {
+            return;
+        }
     }
 }
 
@@ -125,7 +129,8 @@ pub fn variants(term: &str) -> Vec<String> {
 fn collect(mode: Mode, text: &str) -> Vec<AnalyzedToken> {
     let mut tokens = Vec::new();
     for_each(mode, text, |t| {
-        tokens.push(AnalyzedToken { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: t.position })
+        tokens.push(AnalyzedToken { text: t.text.clone(), from: t.offset_from, to: t.offset_to, position: t.position });
+        ControlFlow::Continue(())
     });
     tokens
 }

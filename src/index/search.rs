@@ -393,9 +393,10 @@ fn word_query_with(
     if tokens.is_empty() {
         return None;
     }
+    marks.word();
     let mut disjuncts: Vec<Box<dyn Query>> = Vec::new();
     for j in joined {
-        marks.exact.insert(j.clone());
+        marks.form(j.clone());
         for (field, w) in main_fields(f) {
             disjuncts.push(boost(term_q(field, j), w * 0.8));
         }
@@ -406,13 +407,13 @@ fn word_query_with(
     }
     let t = &tokens[0];
     for same in main.iter().map(|t| &t.text) {
-        marks.exact.insert(same.clone());
+        marks.form(same.clone());
         for (field, w) in main_fields(f) {
             disjuncts.push(boost(term_q(field, same), w));
         }
     }
     for v in analysis::variants(t) {
-        marks.exact.insert(v.clone());
+        marks.form(v.clone());
         for (field, w) in main_fields(f) {
             disjuncts.push(boost(term_q(field, &v), w * 0.9));
         }
@@ -421,7 +422,7 @@ fn word_query_with(
     expanded.sort();
     expanded.dedup();
     for x in &expanded {
-        marks.expanded.insert(x.clone());
+        marks.expanded(x.clone());
         for (field, w) in expanded_fields(f) {
             disjuncts.push(boost(term_q(field, x), w));
         }
@@ -434,7 +435,7 @@ fn word_query_with(
                 disjuncts.push(boost(q, w * 0.9));
             }
         }
-        marks.exact.extend(parts);
+        parts.into_iter().for_each(|p| marks.part(p));
     }
     // Written joined, found where it was typed with a space (`برنامهریزی` for `برنامه ریزی`):
     // every split into two words the knowledge base knows becomes a phrase.
@@ -448,22 +449,22 @@ fn word_query_with(
                 disjuncts.push(boost(q, w * 0.8));
             }
         }
-        marks.exact.insert(a);
-        marks.exact.insert(b);
+        marks.part(a);
+        marks.part(b);
     }
     let chars = t.chars().count();
     let distance = typos.distance(chars);
     // Only words get typo tolerance: a code with digits (FIN-204, ISO27001, zz3) means exactly itself,
     // and a word many notes use was typed as meant.
     if distance > 0 && t.chars().all(char::is_alphabetic) && !lex.common(t) && spend(&mut budget.fuzzy_words) {
-        marks.fuzzy.push((t.clone(), distance));
+        marks.fuzzy(t.clone(), distance);
         for (field, w) in [(f.title, 0.9), (f.body, 0.35)] {
             let q = FuzzyTermQuery::new(Term::from_field_text(field, t), distance, true);
             disjuncts.push(boost(Box::new(q), w));
         }
     }
     if prefix {
-        marks.prefix.push(t.clone());
+        marks.prefix(t.clone());
         for (field, w) in [(f.title, 1.2), (f.lead, 0.8), (f.body, 0.5)] {
             let mut q = PhrasePrefixQuery::new(vec![Term::from_field_text(field, t)]);
             q.set_max_expansions(50);
@@ -485,7 +486,7 @@ fn phrase_query(f: &Fields, text: &str, marks: &mut Marks, budget: &mut Budget) 
         if !spend(&mut budget.phrase_forms) {
             break;
         }
-        marks.exact.extend(form.iter().cloned());
+        form.iter().for_each(|t| marks.part(t.clone()));
         for (field, w) in main_fields(f) {
             if let Some(q) = phrase_q(field, form, 0) {
                 disjuncts.push(boost(q, w));
@@ -498,7 +499,7 @@ fn phrase_query(f: &Fields, text: &str, marks: &mut Marks, budget: &mut Budget) 
 /// Notes holding every one of `tokens` in a main field, anywhere: a phrase once the phrase
 /// allowance is spent.
 fn every_token(f: &Fields, tokens: &[String], marks: &mut Marks) -> Option<Box<dyn Query>> {
-    marks.exact.extend(tokens.iter().cloned());
+    tokens.iter().for_each(|t| marks.part(t.clone()));
     let each = tokens.iter().map(|t| {
         let fields = main_fields(f).into_iter().map(|(field, w)| boost(term_q(field, t), w)).collect();
         (Occur::Must, Box::new(DisjunctionMaxQuery::with_tie_breaker(fields, 0.3)) as Box<dyn Query>)
@@ -521,7 +522,7 @@ fn field_query(f: &Fields, field: &str, value: &str, marks: &mut Marks) -> Optio
         "portfolio" => f.portfolio_k,
         "title" => {
             let tokens = positions(&analysis::main_tokens(value));
-            marks.exact.extend(tokens.iter().cloned());
+            tokens.iter().for_each(|t| marks.part(t.clone()));
             return phrase_q(f.title, &tokens, 0);
         }
         meta => {
@@ -978,7 +979,7 @@ mod tests {
         assert_eq!(count(&compiled("stakeholdr"), "FuzzyTermQuery"), 2);
         let c = compiled(&words(64, long_word));
         assert_eq!(count(&c, "FuzzyTermQuery"), 2 * MAX_FUZZY_WORDS);
-        assert_eq!(c.marks.fuzzy.len(), MAX_FUZZY_WORDS);
+        assert_eq!(c.marks.fuzzy_words(), MAX_FUZZY_WORDS);
         assert_eq!(c.units.len(), 64, "every word still counts");
         // Excluded words draw on the same allowance.
         let c = compiled(&format!("vendor {}", words(63, |i| format!("-{}", long_word(i)))));
