@@ -1,0 +1,49 @@
+#!/usr/bin/env python3
+"""A/B of two daftar binaries on the benchmark's 1,000-note change: each round starts one binary
+serving ROOT (its own index), changes 1,000 notes as a pull would while a client searches the mix
+(`bench.bulk_change`, as `benches/run.sh` does), records the serving peak RSS, puts the notes back,
+and stops it; the binaries alternate round by round. Prints each round and the medians.
+
+    python3 benches/ab-bulk.py ROOT A_BIN B_BIN [ROUNDS]
+
+Both binaries use ROOT's index in turn, so they must read the same index version.
+"""
+import json
+import os
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import bench  # noqa: E402
+
+root, a_bin, b_bin = sys.argv[1:4]
+rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 4
+info = json.load(open(os.path.join(root, ".bench", "corpus.json"), encoding="utf-8"))
+mix = bench.query_mix(info["programs"])
+docs = bench.read_corpus(root)
+log_dir = os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "target", "bench")
+os.makedirs(log_dir, exist_ok=True)
+results = {"A": [], "B": []}
+for r in range(rounds):
+    order = [("A", a_bin), ("B", b_bin)] if r % 2 == 0 else [("B", b_bin), ("A", a_bin)]
+    for name, binary in order:
+        server = bench.Server(binary, root, os.path.join(log_dir, f"ab-bulk-{name}.log"))
+        server.start()
+        changed = {"created": [], "modified": {}}
+        try:
+            out = bench.bulk_change(server.port, root, docs, mix, 1000, 8 + r, changed)
+            out["rss_mb"] = bench.proc_status(server.proc.pid).get("VmHWM")
+        finally:
+            bench.restore(changed)
+            time.sleep(4)  # the restored notes are indexed before the server stops
+            server.stop()
+        results[name].append(out)
+        print(f"{name} round {r}: all found {out['bulk_1000_s']:.2f} s (writes {out['bulk_write_s']:.2f} s), "
+              f"search meanwhile p50 {out['bulk_search_p50_ms']:.1f} p99 {out['bulk_search_p99_ms']:.1f} ms "
+              f"({out['bulk_search_requests']} requests, {out['bulk_search_errors']} errors), "
+              f"peak RSS {out['rss_mb']:.0f} MB", flush=True)
+for name in "AB":
+    med = lambda k: statistics.median(o[k] for o in results[name])  # noqa: E731
+    print(f"{name} median: all found {med('bulk_1000_s'):.2f} s, search meanwhile p99 {med('bulk_search_p99_ms'):.1f} ms, "
+          f"peak RSS {med('rss_mb'):.0f} MB")
