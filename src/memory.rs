@@ -23,8 +23,8 @@ pub fn bound_arenas() {
     }
 }
 
-/// Hands the memory malloc holds free back to the system, after work that freed much of it (a
-/// sync that indexed many notes).
+/// Hands the memory malloc holds free back to the system, after work that freed some of it (each
+/// batch of changes the writer applies).
 pub fn release_free() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of malloc's own heaps to the kernel.
