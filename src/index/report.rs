@@ -25,7 +25,7 @@ pub const MAX_LISTED: usize = 500;
 pub const EXPECTED_KINDS: &[&str] = &["lesson", "decision", "risk", "report"];
 
 /// Which part of the knowledge base, and which period, a report covers.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Scope {
     pub program: Option<String>,
     pub project: Option<String>,

@@ -136,6 +136,7 @@ pub fn start_with_clock(config: &config::Config, clock: Clock) -> anyhow::Result
         repo: indexer.repo.clone(),
         puller,
         clock,
+        reports: Default::default(),
     }));
     Ok((state, indexer))
 }

@@ -1,6 +1,9 @@
 //! `GET /api/reports`: the PMIS report of a program or project over a period, as JSON, or as CSV
 //! for spreadsheets (`format=csv` or `Accept: text/csv`).
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
@@ -10,7 +13,49 @@ use super::error::{ApiError, ApiResult};
 use super::params::Params;
 use super::state::AppState;
 use crate::access::Reader;
-use crate::index::report::{self, Report};
+use crate::index::report::{self, Report, Scope};
+
+/// Reports kept.
+const CACHED: usize = 8;
+
+/// The reports built last, with what each was built from: the index's generation, the history's
+/// HEAD, the reader, the scope and the day. A report reads every note's card and the link terms,
+/// most of a second at 100,000 notes (BENCHMARKS.md, the per-request limits); asked again before
+/// any of those changed (its CSV after its JSON, a dashboard that refreshes), it is answered from
+/// here. Any commit starts a new generation, so no report outlives a change to the notes.
+#[derive(Default)]
+pub struct Cache(Mutex<VecDeque<(Key, Arc<Report>)>>);
+
+#[derive(PartialEq)]
+struct Key {
+    generation: u64,
+    head: Option<String>,
+    reader: Reader,
+    scope: Scope,
+    day: chrono::NaiveDate,
+}
+
+impl Cache {
+    /// The report for `key`, built by `build` unless a report for it is kept.
+    fn get_or_build(
+        &self,
+        key: Key,
+        build: impl FnOnce() -> crate::error::Result<Report>,
+    ) -> crate::error::Result<Arc<Report>> {
+        let kept = |c: &VecDeque<(Key, Arc<Report>)>| c.iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone());
+        if let Some(found) = kept(&self.0.lock().unwrap_or_else(PoisonError::into_inner)) {
+            return Ok(found);
+        }
+        // Built outside the lock: other reports need not wait for this one.
+        let built = Arc::new(build()?);
+        let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() == CACHED {
+            cache.pop_front();
+        }
+        cache.push_back((key, built.clone()));
+        Ok(built)
+    }
+}
 
 #[utoipa::path(get, path = "/api/reports", tag = "reports",
     params(
@@ -44,11 +89,20 @@ pub async fn reports(
     let (from, to) = (p.date("from")?, p.date("to")?);
     let rep = state
         .blocking(move |s| {
-            let history = s.history.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let history = s.history.read().unwrap_or_else(PoisonError::into_inner);
             let now = s.clock.now();
-            let visible = crate::index::browse::visible(s.index.fields(), &reader);
-            let period = (from.as_ref(), to.as_ref());
-            Ok(report::build(&s.index, s.vault.root(), Some(&history), &scope, period, now, visible.as_ref())?)
+            let key = Key {
+                generation: s.index.searcher().generation().generation_id(),
+                head: history.head().map(str::to_string),
+                reader: reader.clone(),
+                scope: scope.clone(),
+                day: now.date_naive(),
+            };
+            Ok(s.reports.get_or_build(key, || {
+                let visible = crate::index::browse::visible(s.index.fields(), &reader);
+                let period = (from.as_ref(), to.as_ref());
+                report::build(&s.index, s.vault.root(), Some(&history), &scope, period, now, visible.as_ref())
+            })?)
         })
         .await?;
     if wants_csv {
@@ -63,5 +117,5 @@ pub async fn reports(
         )
             .into_response());
     }
-    Ok(Json(rep).into_response())
+    Ok(Json(rep.as_ref()).into_response())
 }

@@ -33,6 +33,8 @@ pub struct Shared {
     pub puller: Option<Puller>,
     /// What time it is: the system clock, or a fixed one in tests (review dates, feeds).
     pub clock: Clock,
+    /// The reports built last, answered again until the index, the history or the day changes.
+    pub reports: super::reports::Cache,
 }
 
 /// A source of the current time.

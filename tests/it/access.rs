@@ -201,6 +201,18 @@ async fn every_route_hides_what_the_reader_may_not_see() {
 }
 
 #[tokio::test]
+async fn a_report_kept_for_one_reader_is_not_shown_to_another() {
+    // The admin's report first, then the same report for readers who may see less: each gets its own.
+    let (_, _, admin) = call("/api/reports?format=csv", As::Bearer(OPS)).await;
+    assert!(admin.contains("Qprogram"), "{admin}");
+    for who in [As::Anonymous, As::Bearer(TEAM)] {
+        let (status, _, body) = call("/api/reports?format=csv", who).await;
+        assert!(status.is_success(), "{who:?}: {status}");
+        assert_eq!(leaks("/api/reports", &body, SECRET), Vec::<&str>::new(), "{who:?} got the admin's report");
+    }
+}
+
+#[tokio::test]
 async fn hits_totals_and_facets_count_only_visible_notes() {
     let cases = [
         (As::Anonymous, vec!["p/pub.md"]),

@@ -205,3 +205,36 @@ fn restart_reconciles_what_changed_while_down_without_reparsing_the_rest() {
     assert_eq!(last.summary.unchanged, 55);
     live.stop();
 }
+
+/// `GET /api/reports` through the real router: the report's JSON.
+fn report(live: &Live, runtime: &tokio::runtime::Runtime, query: &str) -> serde_json::Value {
+    let req = axum::http::Request::get(format!("/api/reports{query}"));
+    let (status, _, body) = runtime.block_on(super::harness::oneshot(&live.state, req));
+    assert!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).expect("report JSON")
+}
+
+#[test]
+fn a_report_asked_again_is_kept_until_a_note_changes() {
+    let root = Root::empty();
+    root.write("p/a.md", note("First lesson", "zzreport one"));
+    let live = Live::start(root, false);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let first = report(&live, &runtime, "");
+    assert_eq!(first["totals"]["notes"], 1, "{first}");
+    // Asked again a second later, with nothing changed: the same report, built at the same moment.
+    std::thread::sleep(Duration::from_millis(1100));
+    let again = report(&live, &runtime, "");
+    assert_eq!(again, first, "the report was built again");
+    // Another scope is another report.
+    let scoped = report(&live, &runtime, "?program=p");
+    assert_ne!(scoped["generated"], first["generated"], "{scoped}");
+    assert_eq!(scoped["scope"]["program"], "p");
+    // A note saved: the next report counts it.
+    atomic_save(&live.root.path.join("p/b.md"), &note("Second lesson", "zzreport two"));
+    eventually("the second note", DEADLINE, || (live.total("zzreport") == 2).then_some(()));
+    let after = report(&live, &runtime, "");
+    assert_eq!(after["totals"]["notes"], 2, "{after}");
+    assert_ne!(after["generated"], first["generated"]);
+    live.stop();
+}
