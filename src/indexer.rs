@@ -375,19 +375,22 @@ mod tests {
         tokio::time::timeout(Duration::from_secs(60), status.fresh(Duration::from_secs(3600))).await.is_ok()
     }
 
+    /// Runs `change` on `status` a moment from now, as the writer thread would.
+    fn later(status: &Arc<Status>, change: impl FnOnce(&Status) + Send + 'static) -> tokio::task::JoinHandle<()> {
+        let status = status.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            change(&status);
+        })
+    }
+
     #[tokio::test]
     async fn a_read_waits_for_a_few_changes_but_not_for_a_bulk_change() {
         // A save or two behind: the read waits until they are applied.
         let status = Arc::new(Status::default());
         status.ready.store(true, Ordering::Relaxed);
         status.seen.store(3, Ordering::SeqCst);
-        let writer = {
-            let status = status.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                status.applied.store(3, Ordering::SeqCst);
-            })
-        };
+        let writer = later(&status, |s| s.applied.store(3, Ordering::SeqCst));
         assert!(fresh_returns(&status).await);
         assert_eq!(status.applied.load(Ordering::SeqCst), 3, "the read went ahead of the save");
         writer.await.expect("writer");
@@ -406,14 +409,10 @@ mod tests {
         // Before the start-up sync is done, a read waits for it, however far behind.
         let starting = Arc::new(Status::default());
         starting.seen.store(1000, Ordering::SeqCst);
-        let sync = {
-            let starting = starting.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                starting.applied.store(1000, Ordering::SeqCst);
-                starting.ready.store(true, Ordering::Relaxed);
-            })
-        };
+        let sync = later(&starting, |s| {
+            s.applied.store(1000, Ordering::SeqCst);
+            s.ready.store(true, Ordering::Relaxed);
+        });
         assert!(fresh_returns(&starting).await);
         assert!(starting.ready.load(Ordering::Relaxed), "the read went ahead of the start-up sync");
         sync.await.expect("sync");
