@@ -256,7 +256,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn large_segments_are_never_merged_again() {
+    fn small_segments_are_merged_and_large_ones_only_rewritten_when_a_third_is_deleted() {
         let dir = tempfile::tempdir().expect("tempdir");
         let index = Index::open(dir.path(), true).expect("open");
         let writer = index.writer().expect("writer");
@@ -271,14 +271,8 @@ mod tests {
         assert_eq!(small.len(), 1);
         assert_eq!(small[0].0.len(), 8);
         assert!(policy.compute_merge_candidates(&segments(MAX_MERGED_DOCS as u32 + 1)).is_empty());
-    }
 
-    #[test]
-    fn a_large_segment_is_rewritten_alone_once_a_third_of_it_is_deleted() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let index = Index::open(dir.path(), true).expect("open");
-        let writer = index.writer().expect("writer");
-        let policy = writer.writer.get_merge_policy();
+        // A large segment is rewritten alone once a third of it is deleted.
         let large = |deleted: u32| {
             index.index.new_segment_meta(SegmentId::generate_random(), 20_000).with_delete_meta(deleted, 1)
         };
