@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap};
@@ -18,13 +19,18 @@ use crate::index::report::{self, Report, Scope};
 /// Reports kept.
 const CACHED: usize = 8;
 
+/// The longest a report is kept: its link health also looks for images and other files on disk
+/// that no commit announces (a missing image put in place mends a broken link).
+const KEEP_FOR: Duration = Duration::from_secs(60);
+
 /// The reports built last, with what each was built from: the index's generation, the history's
 /// HEAD, the reader, the scope and the day. A report reads every note's card and the link terms,
 /// most of a second at 100,000 notes (BENCHMARKS.md, the per-request limits); asked again before
-/// any of those changed (its CSV after its JSON, a dashboard that refreshes), it is answered from
-/// here. Any commit starts a new generation, so no report outlives a change to the notes.
+/// any of those changed (its CSV after its JSON, a dashboard that refreshes), and within
+/// [`KEEP_FOR`], it is answered from here. Any commit starts a new generation, so no report
+/// outlives a change to the notes.
 #[derive(Default)]
-pub struct Cache(Mutex<VecDeque<(Key, Arc<Report>)>>);
+pub struct Cache(Mutex<VecDeque<(Key, Instant, Arc<Report>)>>);
 
 #[derive(PartialEq)]
 struct Key {
@@ -42,17 +48,21 @@ impl Cache {
         key: Key,
         build: impl FnOnce() -> crate::error::Result<Report>,
     ) -> crate::error::Result<Arc<Report>> {
-        let kept = |c: &VecDeque<(Key, Arc<Report>)>| c.iter().find(|(k, _)| *k == key).map(|(_, r)| r.clone());
+        let kept = |c: &VecDeque<(Key, Instant, Arc<Report>)>| {
+            c.iter().find(|(k, at, _)| *k == key && at.elapsed() < KEEP_FOR).map(|(_, _, r)| r.clone())
+        };
         if let Some(found) = kept(&self.0.lock().unwrap_or_else(PoisonError::into_inner)) {
             return Ok(found);
         }
         // Built outside the lock: other reports need not wait for this one.
+        let at = Instant::now();
         let built = Arc::new(build()?);
         let mut cache = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        cache.retain(|(k, _, _)| *k != key);
         if cache.len() == CACHED {
             cache.pop_front();
         }
-        cache.push_back((key, built.clone()));
+        cache.push_back((key, at, built.clone()));
         Ok(built)
     }
 }
@@ -118,4 +128,68 @@ pub async fn reports(
             .into_response());
     }
     Ok(Json(rep.as_ref()).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    fn key(program: Option<&str>) -> Key {
+        Key {
+            generation: 1,
+            head: None,
+            reader: Reader::everyone(),
+            scope: Scope { program: program.map(str::to_string), ..Scope::default() },
+            day: chrono::NaiveDate::from_ymd_opt(2026, 11, 26).expect("day"),
+        }
+    }
+
+    fn report(generated: &str) -> Report {
+        Report {
+            scope: Scope::default(),
+            generated: generated.to_string(),
+            totals: Default::default(),
+            programs: Vec::new(),
+            growth: Vec::new(),
+            review: Default::default(),
+            contributions: Vec::new(),
+            links: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_report_is_kept_for_its_key_a_minute_at_most_and_eight_at_most() {
+        let cache = Cache::default();
+        let builds = Cell::new(0);
+        let get = |k: Key, name: &str| {
+            cache
+                .get_or_build(k, || {
+                    builds.set(builds.get() + 1);
+                    Ok(report(name))
+                })
+                .expect("report")
+                .generated
+                .clone()
+        };
+        assert_eq!(get(key(None), "first"), "first");
+        assert_eq!(get(key(None), "again"), "first", "kept");
+        assert_eq!(get(key(Some("p")), "scoped"), "scoped", "another key, another report");
+        assert_eq!(builds.get(), 2);
+        // Built more than a minute ago: built again.
+        {
+            let mut kept = cache.0.lock().expect("lock");
+            let old = Instant::now().checked_sub(KEEP_FOR + Duration::from_secs(1)).expect("an instant a minute ago");
+            kept.iter_mut().for_each(|entry| entry.1 = old);
+        }
+        assert_eq!(get(key(None), "fresh"), "fresh");
+        assert_eq!(get(key(None), "again"), "fresh");
+        // Nine more keys: the oldest goes.
+        for g in 2..11 {
+            get(Key { generation: g, ..key(None) }, "other");
+        }
+        assert!(cache.0.lock().expect("lock").len() <= CACHED);
+        assert_eq!(get(key(None), "rebuilt"), "rebuilt");
+    }
 }
