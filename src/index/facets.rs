@@ -19,7 +19,7 @@ use tantivy::index::SegmentId;
 use tantivy::schema::{Facet, Field};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-use super::search::FacetValue;
+use super::search::{merge_groups, FacetValue};
 use crate::analysis::fold_key;
 
 /// Most values listed per dimension.
@@ -134,24 +134,13 @@ impl Vocabulary {
         n
     }
 
-    /// The values counted (by number), one per spelling group under its most used spelling, as
-    /// [`super::search::merge_spellings`] lists them: most notes first, then by value.
+    /// The values counted (by number), one per spelling group under its most used spelling, most
+    /// notes first, then by value ([`merge_groups`]), at most [`MAX_VALUES`].
     fn list(&self, counts: &[u64]) -> Vec<FacetValue> {
-        // Per group: total, and the spelling with the most notes (the least value on a tie).
-        let mut groups: Vec<(u64, u32, u64)> = vec![(0, NONE, 0); self.keys.len()];
-        for (n, &count) in counts.iter().enumerate().filter(|(_, &c)| c > 0) {
-            let group = &mut groups[self.groups[n] as usize];
-            group.0 += count;
-            if group.1 == NONE || count > group.2 || (count == group.2 && self.names[n] < self.names[group.1 as usize])
-            {
-                (group.1, group.2) = (n as u32, count);
-            }
-        }
-        let mut listed: Vec<(u64, &str)> =
-            groups.iter().filter(|g| g.0 > 0).map(|g| (g.0, self.names[g.1 as usize].as_str())).collect();
-        listed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-        listed.truncate(MAX_VALUES);
-        listed.into_iter().map(|(count, value)| FacetValue { value: value.to_string(), count }).collect()
+        let counted = counts.iter().enumerate().filter(|(_, &count)| count > 0);
+        let mut out = merge_groups(counted.map(|(n, &count)| (self.groups[n], self.names[n].as_str(), count)));
+        out.truncate(MAX_VALUES);
+        out
     }
 }
 

@@ -891,17 +891,25 @@ fn disjunctive_facets(
 /// space, Arabic or Persian letters, case) are counted together under the most used one, as the
 /// filter on that value finds them all. Most notes first, then by value.
 pub fn merge_spellings(values: impl IntoIterator<Item = (String, u64)>) -> Vec<FacetValue> {
+    let values: Vec<(String, u64)> = values.into_iter().collect();
+    merge_groups(values.iter().map(|(value, count)| (fold_key(value), value.as_str(), *count)))
+}
+
+/// [`merge_spellings`] of values whose spelling group is known already (any key that orders), so
+/// none is folded again: the facet cache numbers the groups once per index.
+pub fn merge_groups<'a, K: Ord>(values: impl IntoIterator<Item = (K, &'a str, u64)>) -> Vec<FacetValue> {
     // key → (total, spelling with its own count)
-    let mut groups: BTreeMap<String, (u64, String, u64)> = BTreeMap::new();
-    for (value, count) in values {
-        let group = groups.entry(fold_key(&value)).or_insert((0, value.clone(), 0));
+    let mut groups: BTreeMap<K, (u64, &'a str, u64)> = BTreeMap::new();
+    for (key, value, count) in values {
+        let group = groups.entry(key).or_insert((0, value, 0));
         group.0 += count;
         if count > group.2 || (count == group.2 && value < group.1) {
             group.1 = value;
             group.2 = count;
         }
     }
-    let mut out: Vec<FacetValue> = groups.into_values().map(|(count, value, _)| FacetValue { value, count }).collect();
+    let mut out: Vec<FacetValue> =
+        groups.into_values().map(|(count, value, _)| FacetValue { value: value.to_string(), count }).collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     out
 }
