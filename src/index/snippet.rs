@@ -133,16 +133,21 @@ fn main_matches(text: &str, marks: &Marks) -> Vec<Match> {
     });
     let merged = merge(out);
     if cut && best_window(&merged).1 != most {
-        let mut all: Vec<Match> = Vec::new();
-        analysis::for_each_main_token(text, |term, from, to| {
-            if let Some(word) = marks.hits_main(term) {
-                all.push((from, to, word));
-            }
-            ControlFlow::Continue(())
-        });
-        return merge(all);
+        return all_main_matches(text, marks);
     }
     merged
+}
+
+/// Every match of the main forms in `text`, from a scan of the whole text, sorted and merged.
+fn all_main_matches(text: &str, marks: &Marks) -> Vec<Match> {
+    let mut all: Vec<Match> = Vec::new();
+    analysis::for_each_main_token(text, |term, from, to| {
+        if let Some(word) = marks.hits_main(term) {
+            all.push((from, to, word));
+        }
+        ControlFlow::Continue(())
+    });
+    merge(all)
 }
 
 /// The byte offset past which no token changes the snippet of a window starting at `start`: the
@@ -447,18 +452,6 @@ mod tests {
         assert!(html.contains("<mark>درس</mark> <mark>آموخته</mark>"), "{html}");
     }
 
-    /// Every match of `text`, from a scan of the whole text.
-    fn all_matches(text: &str, marks: &Marks) -> Vec<Match> {
-        let mut all = Vec::new();
-        analysis::for_each_main_token(text, |term, from, to| {
-            if let Some(word) = marks.hits_main(term) {
-                all.push((from, to, word));
-            }
-            ControlFlow::Continue(())
-        });
-        merge(all)
-    }
-
     #[test]
     fn a_scan_that_stops_early_shows_what_the_whole_scan_shows() {
         // Texts where the words meet early, late, never, in several forms, a typo and a prefix.
@@ -495,7 +488,7 @@ mod tests {
                 m.word();
                 m.form("ریسک");
             }
-            let (found, all) = (main_matches(&text, &m), all_matches(&text, &m));
+            let (found, all) = (main_matches(&text, &m), all_main_matches(&text, &m));
             stopped_early += usize::from(found.len() < all.len());
             let (chosen, whole) = (best_window(&found), best_window(&all));
             assert_eq!(chosen, whole, "case {case}");
