@@ -140,7 +140,7 @@ pub fn parse(id: &str, bytes: &[u8]) -> Note {
 /// UTF-8 with the BOM removed; anything else becomes a problem, never a failure.
 fn decode(bytes: &[u8], problems: &mut Vec<Problem>) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if bytes.iter().take(8192).any(|&b| b == 0) {
+    if bytes[..bytes.len().min(8192)].contains(&0) {
         problems.push(Problem {
             line: 1,
             message: "binary content, not a Markdown note (only the file name is indexed)".into(),

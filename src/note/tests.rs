@@ -84,6 +84,23 @@ fn bad_input_table() {
 }
 
 #[test]
+fn binary_content_is_judged_by_its_first_8_kib() {
+    let late = |at: usize| {
+        let mut bytes = b"---\ntitle: t\n---\nbody words ".to_vec();
+        bytes.resize(at, b'a');
+        bytes.push(0);
+        parse("x/late.md", &bytes)
+    };
+    let n = late(8000);
+    assert!(n.problems.iter().any(|p| p.message.contains("binary")), "{:?}", n.problems);
+    assert!(n.text.is_empty());
+    // Further in, a stray NUL is text (a control character), not a sign of a binary file.
+    let n = late(9000);
+    assert!(n.problems.iter().all(|p| !p.message.contains("binary")), "{:?}", n.problems);
+    assert!(n.text.contains("body words"));
+}
+
+#[test]
 fn empty_and_front_matter_only() {
     let n = parse("empty.md", b"");
     assert_eq!(n.title, "empty");
