@@ -8,7 +8,9 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::writer::{hash, Stamp, Writer};
+use tantivy::query::{BooleanQuery, Occur, Query};
+
+use super::writer::{hash, Stamp, Touched, Writer};
 use super::Index;
 use crate::error::Result;
 use crate::git::history::History;
@@ -268,11 +270,28 @@ type Place = (Option<String>, Option<String>, Option<String>);
 /// Attachments (PDF, DOCX) have no front matter: they belong where the notes linking to them
 /// belong (the place most of them share), else where their folders put them. Run after a commit:
 /// re-indexes the attachments whose place changed, then commits again. Costs a query per
-/// attachment, nothing per note.
+/// attachment the commits since the last call touched ([`Touched`]): those written, and those the
+/// written or removed notes link to or linked to. Each save used to re-place every attachment,
+/// 35 µs apiece (35 ms a save with 1,000 attachments).
 pub fn place_attachments(vault: &Vault, index: &Index, writer: &mut Writer, history: &History) -> Result<usize> {
-    let attachments = super::browse::term(index.fields().kind_k, note::ATTACHMENT_KIND);
+    use super::browse::{any_term, term, within};
+    let f = index.fields();
+    let attachments = term(f.kind_k, note::ATTACHMENT_KIND);
+    let candidates = match writer.take_touched() {
+        Touched::Everything => attachments,
+        Touched::Some { attachments: written, names } => {
+            if written.is_empty() && names.is_empty() {
+                return Ok(0);
+            }
+            let touched: Vec<(Occur, Box<dyn Query>)> = vec![
+                (Occur::Should, Box::new(any_term(f.id, written.iter().map(String::as_str)))),
+                (Occur::Should, Box::new(any_term(f.names, names.iter().map(String::as_str)))),
+            ];
+            within(Box::new(BooleanQuery::new(touched)), attachments.as_ref())
+        }
+    };
     let mut moved = 0;
-    for card in super::browse::cards(index, attachments.as_ref(), index.searcher().num_docs() as usize)? {
+    for card in super::browse::cards(index, candidates.as_ref(), index.searcher().num_docs() as usize)? {
         let want = match linked_place(index, &card.id)? {
             Some(place) => place,
             None => {
@@ -293,6 +312,8 @@ pub fn place_attachments(vault: &Vault, index: &Index, writer: &mut Writer, hist
     }
     if moved > 0 {
         writer.commit()?;
+        // What that commit touched is the attachments just placed.
+        writer.take_touched();
     }
     Ok(moved)
 }

@@ -2,13 +2,18 @@
 //! add; a batch of changes ends in one commit, after which the reader is reloaded at once. A note is
 //! indexed with what its git history says ([`Changes`]): last change, contributors.
 
-use tantivy::schema::Facet;
+use std::collections::BTreeSet;
+
+use tantivy::collector::DocSetCollector;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
 use super::card::{Card, Changes};
 use super::{Fields, Index};
 use crate::analysis::fold_key;
 use crate::error::{Error, Result};
+use crate::note::links::LinkKey;
 use crate::note::Note;
 
 /// The file facts a sync compares to decide whether a note changed.
@@ -86,6 +91,81 @@ pub struct Writer {
     index: Index,
     writer: IndexWriter,
     pending: usize,
+    /// What the uncommitted changes touched, and what the commits since the attachments were last
+    /// placed touched ([`Writer::take_touched`]).
+    touching: Touching,
+    committed: Touched,
+}
+
+/// Most notes a batch names for [`Writer::take_touched`]; past it (a rebuild, a pull of many
+/// commits) it touches [`Touched::Everything`]. Each costs a stored-document read at commit.
+const TOUCHED_MAX: usize = 256;
+
+/// What changes touched that the places of attachments depend on (`sync::place_attachments`):
+/// the attachments written, and the names that the links of the notes written or removed point to,
+/// before the change and after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touched {
+    Some { attachments: BTreeSet<String>, names: BTreeSet<String> },
+    Everything,
+}
+
+impl Default for Touched {
+    fn default() -> Touched {
+        Touched::Some { attachments: BTreeSet::new(), names: BTreeSet::new() }
+    }
+}
+
+impl Touched {
+    fn merge(&mut self, other: Touched) {
+        match (&mut *self, other) {
+            (Touched::Everything, _) => {}
+            (_, Touched::Everything) => *self = Touched::Everything,
+            (Touched::Some { attachments, names }, Touched::Some { attachments: a, names: n }) => {
+                attachments.extend(a);
+                names.extend(n);
+            }
+        }
+    }
+}
+
+/// The batch being written: its touched set, and the ids whose indexed versions' links are read
+/// at commit.
+#[derive(Debug, Default)]
+struct Touching {
+    touched: Touched,
+    ids: BTreeSet<String>,
+}
+
+impl Touching {
+    fn note(&mut self, id: &str) {
+        if matches!(self.touched, Touched::Everything) {
+            return;
+        }
+        self.ids.insert(id.to_string());
+        if self.ids.len() > TOUCHED_MAX {
+            self.touched = Touched::Everything;
+            self.ids.clear();
+        }
+    }
+
+    fn add(&mut self, note: &Note) {
+        self.note(&note.id);
+        if let Touched::Some { attachments, names } = &mut self.touched {
+            if note.kind == crate::note::ATTACHMENT_KIND {
+                attachments.insert(note.id.clone());
+            }
+            names.extend(note.links.iter().filter_map(|l| l.key.as_ref()).filter_map(link_name));
+        }
+    }
+}
+
+/// The name a link's target answers to (`None` outside the folder).
+fn link_name(key: &LinkKey) -> Option<String> {
+    match key {
+        LinkKey::Path(name) | LinkKey::Name(name) => Some(name.clone()),
+        LinkKey::Outside(_) => None,
+    }
 }
 
 impl Writer {
@@ -105,7 +185,13 @@ impl Writer {
         if let Err(e) = writer.garbage_collect_files().wait() {
             tracing::warn!(error = %e, "cannot remove the files an interrupted run left in the index");
         }
-        Ok(Writer { index: index.clone(), writer, pending: 0 })
+        Ok(Writer {
+            index: index.clone(),
+            writer,
+            pending: 0,
+            touching: Touching::default(),
+            committed: Touched::default(),
+        })
     }
 
     /// Adds or replaces a note that has no history.
@@ -119,6 +205,7 @@ impl Writer {
         self.writer.delete_term(Term::from_field_text(f.id, &note.id));
         self.writer.add_document(document(f, note, stamp, changes))?;
         self.pending += 1;
+        self.touching.add(note);
         Ok(())
     }
 
@@ -126,6 +213,7 @@ impl Writer {
     pub fn delete(&mut self, id: &str) {
         self.writer.delete_term(Term::from_field_text(self.index.fields.id, id));
         self.pending += 1;
+        self.touching.note(id);
     }
 
     /// Changes not committed yet.
@@ -135,8 +223,14 @@ impl Writer {
 
     /// Commits the batch and reloads the reader so searches see it at once.
     pub fn commit(&mut self) -> Result<()> {
+        // The links the replaced and removed notes had, read before the commit hides them.
+        let Touching { mut touched, ids } = std::mem::take(&mut self.touching);
+        if let Touched::Some { names, .. } = &mut touched {
+            names.extend(self.indexed_links(&ids)?.iter().filter_map(link_name));
+        }
         self.writer.commit()?;
         self.pending = 0;
+        self.committed.merge(touched);
         self.index.reload()
     }
 
@@ -144,7 +238,29 @@ impl Writer {
     pub fn rollback(&mut self) -> Result<()> {
         self.writer.rollback()?;
         self.pending = 0;
+        self.touching = Touching::default();
         Ok(())
+    }
+
+    /// What the commits since the last call touched that attachments' places depend on.
+    pub fn take_touched(&mut self) -> Touched {
+        std::mem::take(&mut self.committed)
+    }
+
+    /// The links of the indexed (committed) versions of the notes `ids`.
+    fn indexed_links(&self, ids: &BTreeSet<String>) -> Result<Vec<LinkKey>> {
+        use tantivy::schema::document::Value;
+        let f = &self.index.fields;
+        let searcher = self.index.searcher();
+        let mut out = Vec::new();
+        for id in ids {
+            let query = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
+            for addr in searcher.search(&query, &DocSetCollector)? {
+                let doc: TantivyDocument = searcher.doc(addr)?;
+                out.extend(doc.get_all(f.links).filter_map(|v| v.as_str().and_then(LinkKey::from_term)));
+            }
+        }
+        Ok(out)
     }
 }
 
@@ -254,6 +370,40 @@ mod tests {
     use tantivy::index::SegmentId;
 
     use super::*;
+
+    #[test]
+    fn commits_name_what_they_touched_for_the_attachments() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open(dir.path(), false).expect("open");
+        let mut w = index.writer().expect("writer");
+        let names = |t: Touched| match t {
+            Touched::Some { attachments, names } => (attachments, names),
+            Touched::Everything => panic!("everything"),
+        };
+        w.upsert(&crate::note::parse("p/a.md", b"See [x](docs/x.pdf) and [[b]]."), Stamp::default()).expect("upsert");
+        let mut pdf = crate::note::parse("p/docs/x.pdf", b"");
+        pdf.kind = crate::note::ATTACHMENT_KIND.to_string();
+        w.upsert(&pdf, Stamp::default()).expect("upsert");
+        w.commit().expect("commit");
+        let (attachments, touched) = names(w.take_touched());
+        assert_eq!(attachments.into_iter().collect::<Vec<_>>(), ["p/docs/x.pdf"]);
+        assert!(touched.contains("p/docs/x.pdf") && touched.contains("b"), "{touched:?}");
+        assert_eq!(w.take_touched(), Touched::default(), "taken once");
+        // A removal names what the note linked to (read from the index), over two commits.
+        w.delete("p/a.md");
+        w.commit().expect("commit");
+        w.upsert(&crate::note::parse("p/c.md", b"No links."), Stamp::default()).expect("upsert");
+        w.commit().expect("commit");
+        let (attachments, touched) = names(w.take_touched());
+        assert!(attachments.is_empty());
+        assert!(touched.contains("p/docs/x.pdf") && touched.contains("b"), "{touched:?}");
+        // A batch past TOUCHED_MAX touches everything, without reading the notes it replaced.
+        for i in 0..=TOUCHED_MAX {
+            w.upsert(&crate::note::parse(&format!("p/n{i}.md"), b"text"), Stamp::default()).expect("upsert");
+        }
+        w.commit().expect("commit");
+        assert_eq!(w.take_touched(), Touched::Everything);
+    }
 
     #[test]
     fn small_segments_are_merged_and_large_ones_only_rewritten_when_a_third_is_deleted() {

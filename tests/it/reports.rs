@@ -162,4 +162,36 @@ fn an_attachment_belongs_where_the_notes_linking_to_it_belong() {
     let index = root.indexed();
     let folders = (None, Some("digital-transformation".to_string()), Some("erp".to_string()));
     assert_eq!(place(&index), folders);
+    drop(index);
+    // Only the notes a sync touches re-place attachments: a new note linking to it…
+    let grid = "---\ntitle: Grid plan\nportfolio: Energy\nprogram: Grid Reinforcement\nproject: Substations\n---\n";
+    root.write(
+        "grid/substations/grid-plan.md",
+        format!("{grid}Read [the plan](../../digital-transformation/erp/attachments/plan.pdf).\n"),
+    );
+    let index = root.indexed();
+    let grid_place =
+        (Some("Energy".to_string()), Some("Grid Reinforcement".to_string()), Some("Substations".to_string()));
+    assert_eq!(place(&index), grid_place, "placed by a new note's link");
+    drop(index);
+    // …a change of that note's program with its link as it was…
+    root.write(
+        "grid/substations/grid-plan.md",
+        format!(
+            "{}Read [the plan](../../digital-transformation/erp/attachments/plan.pdf).\n",
+            grid.replace("Grid Reinforcement", "Grid Renewal")
+        ),
+    );
+    let index = root.indexed();
+    assert_eq!(place(&index).1.as_deref(), Some("Grid Renewal"), "follows the linking note's program");
+    drop(index);
+    // …while a note that does not link to it leaves it where it is…
+    root.write("digital-transformation/erp/other.md", format!("{note}Unrelated.\n"));
+    let index = root.indexed();
+    assert_eq!(place(&index).1.as_deref(), Some("Grid Renewal"));
+    drop(index);
+    // …and the linking note's removal (its links read from the index) gives it back to its folders.
+    std::fs::remove_file(root.path.join("grid/substations/grid-plan.md")).expect("remove");
+    let index = root.indexed();
+    assert_eq!(place(&index), folders, "placed again once the only note linking to it is gone");
 }
