@@ -113,7 +113,7 @@ mod tests {
             ("d.md", "# Delta\n\nNothing here.\n"),
         ];
         for (id, text) in notes {
-            w.upsert(&note::parse(id, text.as_bytes()), Stamp::default()).expect("upsert");
+            w.upsert(note::parse(id, text.as_bytes()), Stamp::default()).expect("upsert");
         }
         w.commit().expect("commit");
         let ids = |q: &str| -> Vec<String> {

@@ -364,7 +364,7 @@ mod tests {
         for batch in 0..3 {
             for i in batch * 10..batch * 10 + 10 {
                 let program = ["Alpha", "برنامه‌ریزی", "برنامه ریزی"][i % 3];
-                w.upsert(&note(i, program, "risk, cost, risk"), Stamp::default()).expect("upsert");
+                w.upsert(note(i, program, "risk, cost, risk"), Stamp::default()).expect("upsert");
             }
             w.commit().expect("commit");
         }
@@ -391,7 +391,7 @@ mod tests {
         // Notes move to another program, and some are deleted: the cached segments keep their
         // ordinals, the deleted documents are no longer matched.
         for i in 0..5 {
-            w.upsert(&note(i, "Gamma", "schedule"), Stamp::default()).expect("upsert");
+            w.upsert(note(i, "Gamma", "schedule"), Stamp::default()).expect("upsert");
         }
         for i in 25..30 {
             w.delete(&format!("p/n{i}.md"));

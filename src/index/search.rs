@@ -1015,7 +1015,7 @@ mod tests {
         let mut w = index.writer().expect("writer");
         let mut add = |id: String, body: &str| {
             let text = format!("# Note\n\n{body}\n");
-            w.upsert(&crate::note::parse(&id, text.as_bytes()), Stamp::default()).expect("upsert");
+            w.upsert(crate::note::parse(&id, text.as_bytes()), Stamp::default()).expect("upsert");
         };
         add("typo.md".into(), "the vendro was late");
         for i in 0..10 {
@@ -1064,7 +1064,7 @@ mod tests {
             let text = format!("# Note\n\n{}\n", body.join(" "));
             for twin in ["a", "b"] {
                 let id = format!("p/n{i:03}{twin}.md");
-                w.upsert(&crate::note::parse(&id, text.as_bytes()), Stamp::default()).expect("upsert");
+                w.upsert(crate::note::parse(&id, text.as_bytes()), Stamp::default()).expect("upsert");
             }
         }
         w.commit().expect("commit");

@@ -167,7 +167,7 @@ pub struct Plan {
 /// Parses an entry and indexes it with its history.
 pub fn upsert(vault: &Vault, writer: &mut Writer, entry: &Entry, history: &History) -> Result<()> {
     let (note, stamp) = load(vault, entry);
-    writer.upsert_with(&note, stamp, &history.changes(&entry.id, entry.mtime))
+    writer.upsert_with(note, stamp, &history.changes(&entry.id, entry.mtime))
 }
 
 /// Compares the folder with the index. An entry whose mtime and size match is unchanged without
@@ -307,7 +307,7 @@ pub fn place_attachments(vault: &Vault, index: &Index, writer: &mut Writer, hist
         };
         let (mut parsed, stamp) = load(vault, &entry);
         (parsed.portfolio, parsed.program, parsed.project) = want;
-        writer.upsert_with(&parsed, stamp, &history.changes(&entry.id, entry.mtime))?;
+        writer.upsert_with(parsed, stamp, &history.changes(&entry.id, entry.mtime))?;
         moved += 1;
     }
     if moved > 0 {

@@ -6,6 +6,8 @@ use std::collections::BTreeSet;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
+use tantivy::schema::document::{Document, ReferenceValue, ReferenceValueLeaf};
+use tantivy::schema::Field;
 use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 
@@ -89,7 +91,7 @@ impl tantivy::indexer::MergePolicy for MergePolicy {
 /// The process's one index writer.
 pub struct Writer {
     index: Index,
-    writer: IndexWriter,
+    writer: IndexWriter<NoteDocument>,
     pending: usize,
     /// What the uncommitted changes touched, and what the commits since the attachments were last
     /// placed touched ([`Writer::take_touched`]).
@@ -195,17 +197,17 @@ impl Writer {
     }
 
     /// Adds or replaces a note that has no history.
-    pub fn upsert(&mut self, note: &Note, stamp: Stamp) -> Result<()> {
+    pub fn upsert(&mut self, note: Note, stamp: Stamp) -> Result<()> {
         self.upsert_with(note, stamp, &Changes::default())
     }
 
     /// Adds or replaces a note, with what its history says.
-    pub fn upsert_with(&mut self, note: &Note, stamp: Stamp, changes: &Changes) -> Result<()> {
+    pub fn upsert_with(&mut self, note: Note, stamp: Stamp, changes: &Changes) -> Result<()> {
         let f = &self.index.fields;
         self.writer.delete_term(Term::from_field_text(f.id, &note.id));
+        self.touching.add(&note);
         self.writer.add_document(document(f, note, stamp, changes))?;
         self.pending += 1;
-        self.touching.add(note);
         Ok(())
     }
 
@@ -274,31 +276,96 @@ pub fn people(note: &Note, changes: &Changes) -> Vec<String> {
     note.experts.iter().chain(&changes.contributors).filter(|p| seen.insert(fold_key(p))).cloned().collect()
 }
 
+/// A note as tantivy indexes it. tantivy indexes any [`tantivy::Document`] in place, on its own
+/// threads: the note's id, title and body stay in the note (a `TantivyDocument` copied the body
+/// once per field reading it), and the values derived from it are built here once.
+pub struct NoteDocument {
+    id: String,
+    title: String,
+    body: String,
+    values: Vec<(Field, Owned)>,
+}
+
+/// One value of a [`NoteDocument`].
+#[derive(Debug)]
+enum Owned {
+    Id,
+    Title,
+    Body,
+    Text(String),
+    Facet(Facet),
+    U64(u64),
+    I64(i64),
+    Bool(bool),
+    Date(DateTime),
+    Bytes(Vec<u8>),
+}
+
+impl Owned {
+    /// The value, reading the note's own texts from `doc`.
+    fn leaf<'a>(&'a self, doc: &'a NoteDocument) -> ReferenceValueLeaf<'a> {
+        match self {
+            Owned::Id => ReferenceValueLeaf::Str(&doc.id),
+            Owned::Title => ReferenceValueLeaf::Str(&doc.title),
+            Owned::Body => ReferenceValueLeaf::Str(&doc.body),
+            Owned::Text(s) => ReferenceValueLeaf::Str(s),
+            Owned::Facet(f) => ReferenceValueLeaf::Facet(f.encoded_str()),
+            Owned::U64(n) => ReferenceValueLeaf::U64(*n),
+            Owned::I64(n) => ReferenceValueLeaf::I64(*n),
+            Owned::Bool(b) => ReferenceValueLeaf::Bool(*b),
+            Owned::Date(d) => ReferenceValueLeaf::Date(*d),
+            Owned::Bytes(b) => ReferenceValueLeaf::Bytes(b),
+        }
+    }
+}
+
+/// A value of a [`NoteDocument`] as tantivy reads it.
+#[derive(Debug, Clone)]
+pub struct Leaf<'a>(ReferenceValueLeaf<'a>);
+
+impl<'a> tantivy::schema::document::Value<'a> for Leaf<'a> {
+    type ArrayIter = std::iter::Empty<Leaf<'a>>;
+    type ObjectIter = std::iter::Empty<(&'a str, Leaf<'a>)>;
+
+    fn as_value(&self) -> ReferenceValue<'a, Self> {
+        ReferenceValue::Leaf(self.0.clone())
+    }
+}
+
+impl Document for NoteDocument {
+    type Value<'a> = Leaf<'a>;
+    type FieldsValuesIter<'a> = std::vec::IntoIter<(Field, Leaf<'a>)>;
+
+    fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
+        self.values.iter().map(|(field, value)| (*field, Leaf(value.leaf(self)))).collect::<Vec<_>>().into_iter()
+    }
+}
+
 /// The tantivy document of a note.
-pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> TantivyDocument {
-    let mut doc = TantivyDocument::default();
-    doc.add_text(f.id, &note.id);
+pub fn document(f: &Fields, note: Note, stamp: Stamp, changes: &Changes) -> NoteDocument {
+    let mut out: Vec<(Field, Owned)> = Vec::with_capacity(64);
+    out.push((f.id, Owned::Id));
     for name in crate::note::links::names(&note.id) {
-        doc.add_text(f.names, name);
+        out.push((f.names, Owned::Text(name)));
     }
     for link in &note.links {
         if let Some(key) = &link.key {
-            doc.add_text(f.links, key.term());
+            out.push((f.links, Owned::Text(key.term())));
         }
     }
-    doc.add_text(f.title, &note.title);
-    doc.add_text(f.title_x, &note.title);
+    out.push((f.title, Owned::Title));
+    out.push((f.title_x, Owned::Title));
     let mut lead = note.summary.clone().unwrap_or_default();
     for t in &note.tags {
         lead.push_str(" \n ");
         lead.push_str(t);
     }
-    doc.add_text(f.lead, &lead);
-    doc.add_text(f.lead_x, &lead);
+    out.push((f.lead, Owned::Text(lead.clone())));
+    out.push((f.lead_x, Owned::Text(lead)));
     let headings: Vec<&str> = note.headings.iter().map(|h| h.text.as_str()).collect();
-    doc.add_text(f.headings, headings.join(" \n "));
-    doc.add_text(f.body, &note.text);
-    doc.add_text(f.body_x, &note.text);
+    out.push((f.headings, Owned::Text(headings.join(" \n "))));
+    out.push((f.body, Owned::Body));
+    out.push((f.body_x, Owned::Body));
 
     let keys = [
         (f.portfolio_k, note.portfolio.iter().collect::<Vec<_>>()),
@@ -311,22 +378,22 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> Tan
     ];
     for (field, values) in keys {
         for v in values {
-            doc.add_text(field, fold_key(v));
+            out.push((field, Owned::Text(fold_key(v))));
         }
     }
-    let people = people(note, changes);
+    let people = people(&note, changes);
     for p in &people {
-        doc.add_text(f.author_k, fold_key(p));
-        doc.add_facet(f.author_f, Facet::from_path([p.as_str()]));
+        out.push((f.author_k, Owned::Text(fold_key(p))));
+        out.push((f.author_f, Owned::Facet(Facet::from_path([p.as_str()]))));
     }
     for (k, v) in &note.meta {
-        doc.add_text(f.meta_k, format!("{}={}", fold_key(k), fold_key(v)));
+        out.push((f.meta_k, Owned::Text(format!("{}={}", fold_key(k), fold_key(v)))));
     }
     for grant in crate::access::grants(note.visibility.as_deref(), &note.audience, &note.id) {
-        doc.add_text(f.access, grant);
+        out.push((f.access, Owned::Text(grant)));
     }
-    doc.add_bool(f.key, note.key);
-    doc.add_u64(f.problems, note.problems.len() as u64);
+    out.push((f.key, Owned::Bool(note.key)));
+    out.push((f.problems, Owned::U64(note.problems.len() as u64)));
 
     let facets = [
         (f.program_f, note.program.iter().collect::<Vec<_>>()),
@@ -338,7 +405,7 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> Tan
     ];
     for (field, values) in facets {
         for v in values {
-            doc.add_facet(field, Facet::from_path([v.as_str()]));
+            out.push((field, Owned::Facet(Facet::from_path([v.as_str()]))));
         }
     }
     let unset = String::new();
@@ -347,22 +414,24 @@ pub fn document(f: &Fields, note: &Note, stamp: Stamp, changes: &Changes) -> Tan
         note.program.as_ref().unwrap_or(&unset),
         note.project.as_ref().unwrap_or(&unset),
     ];
-    doc.add_facet(f.tree, Facet::from_path(tree.iter().map(|s| s.as_str())));
+    out.push((f.tree, Owned::Facet(Facet::from_path(tree.iter().map(|s| s.as_str())))));
     if let Some(d) = &note.date {
-        doc.add_date(f.date, date(d));
+        out.push((f.date, Owned::Date(date(d))));
     }
     if let Some(d) = &note.review_by {
-        doc.add_date(f.review_by, date(d));
+        out.push((f.review_by, Owned::Date(date(d))));
     }
     if let Some(t) = changes.updated {
-        doc.add_date(f.updated, DateTime::from_timestamp_secs(t));
+        out.push((f.updated, Owned::Date(DateTime::from_timestamp_secs(t))));
     }
-    doc.add_i64(f.mtime, stamp.mtime);
-    doc.add_u64(f.size, stamp.size);
-    doc.add_u64(f.hash, stamp.hash);
-    doc.add_u64(f.history, changes.digest);
-    doc.add_bytes(f.card, &serde_json::to_vec(&Card::with_changes(note, changes)).unwrap_or_default());
-    doc
+    out.push((f.mtime, Owned::I64(stamp.mtime)));
+    out.push((f.size, Owned::U64(stamp.size)));
+    out.push((f.hash, Owned::U64(stamp.hash)));
+    out.push((f.history, Owned::U64(changes.digest)));
+    out.push((f.card, Owned::Bytes(serde_json::to_vec(&Card::with_changes(&note, changes)).unwrap_or_default())));
+    // Only the texts indexed as they are travel on with the document (a queue of notes waits for
+    // the indexing threads): not the Markdown, headings or links.
+    NoteDocument { id: note.id, title: note.title, body: note.text, values: out }
 }
 
 #[cfg(test)]
@@ -380,10 +449,10 @@ mod tests {
             Touched::Some { attachments, names } => (attachments, names),
             Touched::Everything => panic!("everything"),
         };
-        w.upsert(&crate::note::parse("p/a.md", b"See [x](docs/x.pdf) and [[b]]."), Stamp::default()).expect("upsert");
+        w.upsert(crate::note::parse("p/a.md", b"See [x](docs/x.pdf) and [[b]]."), Stamp::default()).expect("upsert");
         let mut pdf = crate::note::parse("p/docs/x.pdf", b"");
         pdf.kind = crate::note::ATTACHMENT_KIND.to_string();
-        w.upsert(&pdf, Stamp::default()).expect("upsert");
+        w.upsert(pdf, Stamp::default()).expect("upsert");
         w.commit().expect("commit");
         let (attachments, touched) = names(w.take_touched());
         assert_eq!(attachments.into_iter().collect::<Vec<_>>(), ["p/docs/x.pdf"]);
@@ -392,14 +461,14 @@ mod tests {
         // A removal names what the note linked to (read from the index), over two commits.
         w.delete("p/a.md");
         w.commit().expect("commit");
-        w.upsert(&crate::note::parse("p/c.md", b"No links."), Stamp::default()).expect("upsert");
+        w.upsert(crate::note::parse("p/c.md", b"No links."), Stamp::default()).expect("upsert");
         w.commit().expect("commit");
         let (attachments, touched) = names(w.take_touched());
         assert!(attachments.is_empty());
         assert!(touched.contains("p/docs/x.pdf") && touched.contains("b"), "{touched:?}");
         // A batch past TOUCHED_MAX touches everything, without reading the notes it replaced.
         for i in 0..=TOUCHED_MAX {
-            w.upsert(&crate::note::parse(&format!("p/n{i}.md"), b"text"), Stamp::default()).expect("upsert");
+            w.upsert(crate::note::parse(&format!("p/n{i}.md"), b"text"), Stamp::default()).expect("upsert");
         }
         w.commit().expect("commit");
         assert_eq!(w.take_touched(), Touched::Everything);

@@ -277,13 +277,14 @@ fn a_commit_interrupted_after_its_delete_files_does_not_block_the_next() {
     let note = |id: &str, text: &str| daftar::note::parse(id, text.as_bytes());
     let created = Index::open(dir.path(), false).expect("create");
     let fields = created.fields();
-    let doc = |id: &str, text: &str| document(fields, &note(id, text), Default::default(), &Default::default());
+    let doc = |id: &str, text: &str| document(fields, note(id, text), Default::default(), &Default::default());
     let id_term = |id: &str| tantivy::Term::from_field_text(fields.id, id);
 
     // The crash, staged with one writer thread so that both notes share a segment.
     let raw = tantivy::Index::open_in_dir(&data).expect("open");
     daftar::analysis::register(raw.tokenizers());
-    let mut w: tantivy::IndexWriter = raw.writer_with_num_threads(1, 15_000_000).expect("writer");
+    let mut w: tantivy::IndexWriter<daftar::index::writer::NoteDocument> =
+        raw.writer_with_num_threads(1, 15_000_000).expect("writer");
     w.add_document(doc("a.md", "# A\n\nfirst\n")).expect("add");
     w.add_document(doc("b.md", "# B\n")).expect("add");
     w.commit().expect("commit");
@@ -309,7 +310,7 @@ fn a_commit_interrupted_after_its_delete_files_does_not_block_the_next() {
         copy_dir(dir.path(), copy.path());
         let index = Index::open(copy.path(), false).expect("open after the crash");
         let mut w = index.writer().expect("writer after the crash");
-        w.upsert(&note("a.md", "# A\n\nsecond\n"), Default::default()).expect("upsert");
+        w.upsert(note("a.md", "# A\n\nsecond\n"), Default::default()).expect("upsert");
         for _ in 0..others {
             w.delete("gone.md");
         }

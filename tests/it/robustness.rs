@@ -129,7 +129,7 @@ fn check_note(input: &[u8], root: &Path, fields: &Fields) {
     assert!(!html.contains("<script"), "unsanitised HTML: {html}");
     let names: HashSet<String> = note::links::names(id).into_iter().collect();
     let _ = daftar::check::broken_links(&parsed, &daftar::check::Targets::from_names(root, names));
-    let _ = document(fields, &parsed, Stamp::default(), &Changes::default());
+    let _ = document(fields, parsed.clone(), Stamp::default(), &Changes::default());
     let _ = daftar::analysis::main_tokens(&parsed.text);
 }
 
@@ -155,7 +155,7 @@ fn small_index(dir: &Path) -> Index {
     let index = Index::open(dir, true).expect("open");
     let mut w = index.writer().expect("writer");
     for (i, seed) in corpus("note_parse").iter().enumerate() {
-        w.upsert(&note::parse(&format!("n{i}.md"), seed), Stamp::default()).expect("upsert");
+        w.upsert(note::parse(&format!("n{i}.md"), seed), Stamp::default()).expect("upsert");
     }
     w.commit().expect("commit");
     index
