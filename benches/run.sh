@@ -78,7 +78,7 @@ say "building the bare-tantivy floor (benches/floor.rs)"
 floor=$(benches/floor-bin.sh) || { say "could not build benches/floor.rs"; exit 2; }
 
 if [ "$quick" = 1 ]; then
-  extra=(--requests 300 --latency-s 20 --wrk-s 5 --fresh 12 --bulk 200 --sqlite-rounds 2 --rg-budget-s 10 "${extra[@]}")
+  extra=(--requests 300 --latency-s 20 --wrk-s 5 --fresh 12 --bulk 200 --build-rounds 1 --sqlite-rounds 2 --rg-budget-s 10 "${extra[@]}")
 fi
 say "measuring at $notes notes (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 python3 benches/bench.py --notes "$notes" --seed "$seed" --bin "$target_dir/release/daftar" --floor "$floor" \
