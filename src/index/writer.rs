@@ -277,22 +277,18 @@ pub fn people(note: &Note, changes: &Changes) -> Vec<String> {
 }
 
 /// A note as tantivy indexes it. tantivy indexes any [`tantivy::Document`] in place, on its own
-/// threads: the note's id, title and body stay in the note (a `TantivyDocument` copied the body
-/// once per field reading it), and the values derived from it are built here once.
+/// threads: each text is held once however many fields read it (a `TantivyDocument` copied the
+/// body once per field), and the note's id, title and body are moved in, not copied.
 pub struct NoteDocument {
-    id: String,
-    title: String,
-    body: String,
+    texts: Vec<String>,
     values: Vec<(Field, Owned)>,
 }
 
 /// One value of a [`NoteDocument`].
 #[derive(Debug)]
 enum Owned {
-    Id,
-    Title,
-    Body,
-    Text(String),
+    /// `texts[i]`.
+    Text(usize),
     Facet(Facet),
     U64(u64),
     I64(i64),
@@ -301,14 +297,21 @@ enum Owned {
     Bytes(Vec<u8>),
 }
 
-impl Owned {
-    /// The value, reading the note's own texts from `doc`.
-    fn leaf<'a>(&'a self, doc: &'a NoteDocument) -> ReferenceValueLeaf<'a> {
-        match self {
-            Owned::Id => ReferenceValueLeaf::Str(&doc.id),
-            Owned::Title => ReferenceValueLeaf::Str(&doc.title),
-            Owned::Body => ReferenceValueLeaf::Str(&doc.body),
-            Owned::Text(s) => ReferenceValueLeaf::Str(s),
+impl NoteDocument {
+    /// `text`, once, for each of `fields`.
+    fn text(&mut self, fields: &[Field], text: String) {
+        let i = self.texts.len();
+        self.texts.push(text);
+        self.values.extend(fields.iter().map(|field| (*field, Owned::Text(i))));
+    }
+
+    fn value(&mut self, field: Field, value: Owned) {
+        self.values.push((field, value));
+    }
+
+    fn leaf<'a>(&'a self, value: &'a Owned) -> ReferenceValueLeaf<'a> {
+        match value {
+            Owned::Text(i) => ReferenceValueLeaf::Str(&self.texts[*i]),
             Owned::Facet(f) => ReferenceValueLeaf::Facet(f.encoded_str()),
             Owned::U64(n) => ReferenceValueLeaf::U64(*n),
             Owned::I64(n) => ReferenceValueLeaf::I64(*n),
@@ -337,35 +340,30 @@ impl Document for NoteDocument {
     type FieldsValuesIter<'a> = std::vec::IntoIter<(Field, Leaf<'a>)>;
 
     fn iter_fields_and_values(&self) -> Self::FieldsValuesIter<'_> {
-        self.values.iter().map(|(field, value)| (*field, Leaf(value.leaf(self)))).collect::<Vec<_>>().into_iter()
+        self.values.iter().map(|(field, value)| (*field, Leaf(self.leaf(value)))).collect::<Vec<_>>().into_iter()
     }
 }
 
-/// The tantivy document of a note.
+/// The tantivy document of a note. Only the texts indexed travel on with it (a queue of notes
+/// waits for the indexing threads): not the note's Markdown, headings or links.
 pub fn document(f: &Fields, note: Note, stamp: Stamp, changes: &Changes) -> NoteDocument {
-    let mut out: Vec<(Field, Owned)> = Vec::with_capacity(64);
-    out.push((f.id, Owned::Id));
+    let mut doc = NoteDocument { texts: Vec::with_capacity(32), values: Vec::with_capacity(64) };
     for name in crate::note::links::names(&note.id) {
-        out.push((f.names, Owned::Text(name)));
+        doc.text(&[f.names], name);
     }
     for link in &note.links {
         if let Some(key) = &link.key {
-            out.push((f.links, Owned::Text(key.term())));
+            doc.text(&[f.links], key.term());
         }
     }
-    out.push((f.title, Owned::Title));
-    out.push((f.title_x, Owned::Title));
     let mut lead = note.summary.clone().unwrap_or_default();
     for t in &note.tags {
         lead.push_str(" \n ");
         lead.push_str(t);
     }
-    out.push((f.lead, Owned::Text(lead.clone())));
-    out.push((f.lead_x, Owned::Text(lead)));
+    doc.text(&[f.lead, f.lead_x], lead);
     let headings: Vec<&str> = note.headings.iter().map(|h| h.text.as_str()).collect();
-    out.push((f.headings, Owned::Text(headings.join(" \n "))));
-    out.push((f.body, Owned::Body));
-    out.push((f.body_x, Owned::Body));
+    doc.text(&[f.headings], headings.join(" \n "));
 
     let keys = [
         (f.portfolio_k, note.portfolio.iter().collect::<Vec<_>>()),
@@ -378,22 +376,22 @@ pub fn document(f: &Fields, note: Note, stamp: Stamp, changes: &Changes) -> Note
     ];
     for (field, values) in keys {
         for v in values {
-            out.push((field, Owned::Text(fold_key(v))));
+            doc.text(&[field], fold_key(v));
         }
     }
     let people = people(&note, changes);
     for p in &people {
-        out.push((f.author_k, Owned::Text(fold_key(p))));
-        out.push((f.author_f, Owned::Facet(Facet::from_path([p.as_str()]))));
+        doc.text(&[f.author_k], fold_key(p));
+        doc.value(f.author_f, Owned::Facet(Facet::from_path([p.as_str()])));
     }
     for (k, v) in &note.meta {
-        out.push((f.meta_k, Owned::Text(format!("{}={}", fold_key(k), fold_key(v)))));
+        doc.text(&[f.meta_k], format!("{}={}", fold_key(k), fold_key(v)));
     }
     for grant in crate::access::grants(note.visibility.as_deref(), &note.audience, &note.id) {
-        out.push((f.access, Owned::Text(grant)));
+        doc.text(&[f.access], grant);
     }
-    out.push((f.key, Owned::Bool(note.key)));
-    out.push((f.problems, Owned::U64(note.problems.len() as u64)));
+    doc.value(f.key, Owned::Bool(note.key));
+    doc.value(f.problems, Owned::U64(note.problems.len() as u64));
 
     let facets = [
         (f.program_f, note.program.iter().collect::<Vec<_>>()),
@@ -405,7 +403,7 @@ pub fn document(f: &Fields, note: Note, stamp: Stamp, changes: &Changes) -> Note
     ];
     for (field, values) in facets {
         for v in values {
-            out.push((field, Owned::Facet(Facet::from_path([v.as_str()]))));
+            doc.value(field, Owned::Facet(Facet::from_path([v.as_str()])));
         }
     }
     let unset = String::new();
@@ -414,24 +412,26 @@ pub fn document(f: &Fields, note: Note, stamp: Stamp, changes: &Changes) -> Note
         note.program.as_ref().unwrap_or(&unset),
         note.project.as_ref().unwrap_or(&unset),
     ];
-    out.push((f.tree, Owned::Facet(Facet::from_path(tree.iter().map(|s| s.as_str())))));
+    doc.value(f.tree, Owned::Facet(Facet::from_path(tree.iter().map(|s| s.as_str()))));
     if let Some(d) = &note.date {
-        out.push((f.date, Owned::Date(date(d))));
+        doc.value(f.date, Owned::Date(date(d)));
     }
     if let Some(d) = &note.review_by {
-        out.push((f.review_by, Owned::Date(date(d))));
+        doc.value(f.review_by, Owned::Date(date(d)));
     }
     if let Some(t) = changes.updated {
-        out.push((f.updated, Owned::Date(DateTime::from_timestamp_secs(t))));
+        doc.value(f.updated, Owned::Date(DateTime::from_timestamp_secs(t)));
     }
-    out.push((f.mtime, Owned::I64(stamp.mtime)));
-    out.push((f.size, Owned::U64(stamp.size)));
-    out.push((f.hash, Owned::U64(stamp.hash)));
-    out.push((f.history, Owned::U64(changes.digest)));
-    out.push((f.card, Owned::Bytes(serde_json::to_vec(&Card::with_changes(&note, changes)).unwrap_or_default())));
-    // Only the texts indexed as they are travel on with the document (a queue of notes waits for
-    // the indexing threads): not the Markdown, headings or links.
-    NoteDocument { id: note.id, title: note.title, body: note.text, values: out }
+    doc.value(f.mtime, Owned::I64(stamp.mtime));
+    doc.value(f.size, Owned::U64(stamp.size));
+    doc.value(f.hash, Owned::U64(stamp.hash));
+    doc.value(f.history, Owned::U64(changes.digest));
+    doc.value(f.card, Owned::Bytes(serde_json::to_vec(&Card::with_changes(&note, changes)).unwrap_or_default()));
+    // Last, once nothing else reads the note: its id, title and body are moved, not copied.
+    doc.text(&[f.id], note.id);
+    doc.text(&[f.title, f.title_x], note.title);
+    doc.text(&[f.body, f.body_x], note.text);
+    doc
 }
 
 #[cfg(test)]
