@@ -224,9 +224,10 @@ fn update_history(repo: &Repo, shared: &history::Shared) -> HeadMoved {
     }
 }
 
-/// Watcher events a read may be behind, or notes in the batch being applied, and the read still
-/// wait the whole limit for them: more is a pull or a bulk change being applied, which a reader waiting 500 ms for (the search p99 during a
-/// 1,000-note change at 100k notes, BENCHMARKS.md) did not make and gains nothing from.
+/// Most watcher events a read may be behind, or notes in the batch being applied, for the read to
+/// wait its whole limit for them. More is a pull or a bulk change, which a reader did not make and
+/// gains nothing from waiting 500 ms for (the search p99 during a 1,000-note change at 100k notes,
+/// BENCHMARKS.md).
 const WAIT_BEHIND_AT_MOST: u64 = 64;
 
 /// How long a read waits while a bulk change is applied: long enough that readers do not take the

@@ -277,8 +277,10 @@ impl Collector for FacetCounter {
     }
 
     fn merge_fruits(&self, segments: Vec<Counts>) -> tantivy::Result<Self::Fruit> {
-        let vocabularies: Vec<Arc<Vocabulary>> =
-            self.counted.iter().map(|&(_, i)| self.cache.lock().vocabularies[i].clone()).collect();
+        let vocabularies: Vec<Arc<Vocabulary>> = {
+            let inner = self.cache.lock();
+            self.counted.iter().map(|&(_, i)| inner.vocabularies[i].clone()).collect()
+        };
         let mut out = BTreeMap::new();
         for (d, &(name, _)) in self.counted.iter().enumerate() {
             let mut totals = vec![0u64; vocabularies[d].names.len()];
