@@ -858,6 +858,8 @@ def main():
                     help="before measuring, wait until the 1-minute load average is below this")
     ap.add_argument("--wait-max-s", type=float, default=900)
     args = ap.parse_args()
+    if args.build_rounds < 1:
+        ap.error("--build-rounds must be at least 1")
     os.makedirs(args.out, exist_ok=True)
     out_dir = os.path.abspath(args.out)
     root = os.path.join(out_dir, f"corpus-{args.notes}-s{args.seed}")
