@@ -48,6 +48,32 @@ fn index_is_incremental_and_rebuildable() {
     assert!(upgraded.contains("56 added, 0 updated, 0 removed"), "{upgraded}");
 }
 
+/// `daftar index` builds on mimalloc (src/memory.rs); the other commands, and the index they
+/// read, stay on glibc's malloc.
+#[test]
+fn the_index_command_builds_on_mimalloc_and_the_rest_run_on_glibc() {
+    let root = Root::knowledge();
+    let path = root.path.to_str().expect("utf-8 path");
+    let logged = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_daftar"))
+            .args(args)
+            .env("RUST_LOG", "daftar=debug")
+            .output()
+            .expect("run daftar");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        out
+    };
+    let index = logged(&["index", "--root", path, "--rebuild"]);
+    assert!(stderr(&index).contains("heap=mimalloc"), "{}", stderr(&index));
+    assert!(stdout(&index).contains("56 added"), "{}", stdout(&index));
+    let search = logged(&["search", "--root", path, "--json", "vendor", "onboarding"]);
+    assert!(stderr(&search).contains("heap=glibc"), "{}", stderr(&search));
+    let found: serde_json::Value = serde_json::from_str(&stdout(&search)).expect("JSON");
+    assert!(ids(&found).contains(&"digital-transformation/erp-rollout/lessons/vendor-onboarding.md".to_string()));
+    let check = logged(&["check", "--root", path]);
+    assert!(stderr(&check).contains("heap=glibc"), "{}", stderr(&check));
+}
+
 #[test]
 fn search_finds_english_persian_and_filters() {
     let root = Root::knowledge();
