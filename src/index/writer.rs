@@ -3,6 +3,8 @@
 //! indexed with what its git history says ([`Changes`]): last change, contributors.
 
 use std::collections::BTreeSet;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
 
 use tantivy::collector::DocSetCollector;
 use tantivy::query::TermQuery;
@@ -97,6 +99,56 @@ pub struct Writer {
     /// placed touched ([`Writer::take_touched`]).
     touching: Touching,
     committed: Touched,
+    in_flight: Arc<InFlight>,
+}
+
+/// Notes handed to tantivy that its threads have not indexed yet (each [`NoteDocument`] holds a
+/// [`Permit`] until they drop it). tantivy's own queue holds 10,000: parsing on one thread runs
+/// ahead of indexing on the others, so a build held its first 10,000 notes at once, in memory
+/// the allocator took fresh from the system (zeroing pages was 8% of a build's CPU). With a few
+/// dozen in flight the indexing threads still never wait, and the memory of the notes they are
+/// done with is parsed into again while it is warm.
+#[derive(Debug, Default)]
+struct InFlight {
+    count: Mutex<usize>,
+    indexed: Condvar,
+}
+
+/// Most notes [`InFlight`]: enough to keep four indexing threads fed through a long note.
+const MAX_IN_FLIGHT: usize = 64;
+
+/// How long a note waits for room before it goes in anyway: an indexing thread writing out a full
+/// segment takes notes from the queue no more, and one that died must not hang the writer (its
+/// next add reports the error).
+const IN_FLIGHT_WAIT: Duration = Duration::from_millis(100);
+
+impl InFlight {
+    /// Waits for room (at most [`IN_FLIGHT_WAIT`]), then counts one more note in flight.
+    fn enter(self: &Arc<Self>) -> Permit {
+        let mut count = self.count.lock().unwrap_or_else(PoisonError::into_inner);
+        if *count >= MAX_IN_FLIGHT {
+            count = self
+                .indexed
+                .wait_timeout_while(count, IN_FLIGHT_WAIT, |n| *n >= MAX_IN_FLIGHT)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *count += 1;
+        Permit(Arc::clone(self))
+    }
+}
+
+/// One note in flight; dropped with the note's document, once tantivy has indexed it.
+#[derive(Debug)]
+struct Permit(Arc<InFlight>);
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        let mut count = self.0.count.lock().unwrap_or_else(PoisonError::into_inner);
+        *count = count.saturating_sub(1);
+        drop(count);
+        self.0.indexed.notify_one();
+    }
 }
 
 /// Most notes a batch names for [`Writer::take_touched`]; past it (a rebuild, a pull of many
@@ -193,6 +245,7 @@ impl Writer {
             pending: 0,
             touching: Touching::default(),
             committed: Touched::default(),
+            in_flight: Arc::default(),
         })
     }
 
@@ -206,7 +259,9 @@ impl Writer {
         let f = &self.index.fields;
         self.writer.delete_term(Term::from_field_text(f.id, &note.id));
         self.touching.add(&note);
-        self.writer.add_document(document(f, note, stamp, changes))?;
+        let mut doc = document(f, note, stamp, changes);
+        doc.permit = Some(self.in_flight.enter());
+        self.writer.add_document(doc)?;
         self.pending += 1;
         Ok(())
     }
@@ -282,6 +337,8 @@ pub fn people(note: &Note, changes: &Changes) -> Vec<String> {
 pub struct NoteDocument {
     texts: Vec<String>,
     values: Vec<(Field, Owned)>,
+    /// Counts the note [`InFlight`] while tantivy holds it.
+    permit: Option<Permit>,
 }
 
 /// One value of a [`NoteDocument`].
@@ -347,7 +404,7 @@ impl Document for NoteDocument {
 /// The tantivy document of a note. Only the texts indexed travel on with it (a queue of notes
 /// waits for the indexing threads): not the note's Markdown, headings or links.
 pub fn document(f: &Fields, note: Note, stamp: Stamp, changes: &Changes) -> NoteDocument {
-    let mut doc = NoteDocument { texts: Vec::with_capacity(32), values: Vec::with_capacity(64) };
+    let mut doc = NoteDocument { texts: Vec::with_capacity(32), values: Vec::with_capacity(64), permit: None };
     for name in crate::note::links::names(&note.id) {
         doc.text(&[f.names], name);
     }
@@ -439,6 +496,45 @@ mod tests {
     use tantivy::index::SegmentId;
 
     use super::*;
+
+    fn in_flight(w: &Writer) -> usize {
+        *w.in_flight.count.lock().expect("lock")
+    }
+
+    #[test]
+    fn notes_leave_the_in_flight_count_once_indexed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open(dir.path(), false).expect("open");
+        let mut w = index.writer().expect("writer");
+        for i in 0..3 * MAX_IN_FLIGHT {
+            w.upsert(crate::note::parse(&format!("p/n{i}.md"), b"# A note\n\nSome words."), Stamp::default())
+                .expect("upsert");
+            // Past the bound only by the notes that waited out a stall (one per IN_FLIGHT_WAIT).
+            assert!(in_flight(&w) <= 2 * MAX_IN_FLIGHT, "{} in flight", in_flight(&w));
+        }
+        w.commit().expect("commit");
+        assert_eq!(in_flight(&w), 0, "tantivy drops each document once indexed");
+        assert_eq!(index.searcher().num_docs(), 3 * MAX_IN_FLIGHT as u64);
+    }
+
+    #[test]
+    fn a_full_queue_admits_a_note_when_one_is_indexed_and_never_hangs() {
+        let in_flight = Arc::new(InFlight::default());
+        let mut held: Vec<Permit> = (0..MAX_IN_FLIGHT).map(|_| in_flight.enter()).collect();
+        let one = held.pop().expect("a permit");
+        let indexed = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(10));
+            drop(one);
+        });
+        held.push(in_flight.enter());
+        indexed.join().expect("join");
+        assert_eq!(*in_flight.count.lock().expect("lock"), MAX_IN_FLIGHT);
+        // Nothing is ever indexed (a stalled or dead indexing thread): the note goes in anyway.
+        held.push(in_flight.enter());
+        assert_eq!(*in_flight.count.lock().expect("lock"), MAX_IN_FLIGHT + 1);
+        held.clear();
+        assert_eq!(*in_flight.count.lock().expect("lock"), 0);
+    }
 
     #[test]
     fn commits_name_what_they_touched_for_the_attachments() {
