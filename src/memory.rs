@@ -10,10 +10,10 @@
 //! arenas, the notes in flight) that glibc keeps: a server that built its index at start sat at
 //! 800 MB afterwards. BENCHMARKS.md, "Serving memory", has the figures.
 //!
-//! mimalloc builds an index 15 to 18% faster (less CPU in malloc and free, and none returning
-//! pages it will need again), but a server on it holds two to four times glibc's anonymous memory
-//! (each thread of the blocking pool keeps pages of its own), past the 300 MB bound at 100,000
-//! notes. So the allocator follows the command: `daftar index` is a batch that exits when done,
+//! mimalloc builds an index about 10% faster (user CPU −14% at 10,000 notes: less time in malloc
+//! and free, and none returning pages it will need again), but a server on it held two to four
+//! times glibc's anonymous memory (each thread of the blocking pool keeps pages of its own): a
+//! serving peak of 380 MB at 100,000 notes, against 245 MB and DESIGN's 300. So the allocator follows the command: `daftar index` is a batch that exits when done,
 //! and gets mimalloc, keeping what it frees until then; everything else keeps glibc. The choice
 //! is made once, by the loader's call to [`choose`] before `main`, and holds for the process.
 
