@@ -256,7 +256,9 @@ fn sync_entries(
         writer.delete(id);
     }
     if writer.pending() > 0 {
+        let batch = writer.pending();
         writer.commit()?;
+        writer.merge_leftovers(batch)?;
         place_attachments(vault, index, writer, history)?;
     }
     summary.problems = count_with_problems(index)?;

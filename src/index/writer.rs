@@ -90,6 +90,13 @@ impl tantivy::indexer::MergePolicy for MergePolicy {
     }
 }
 
+/// The small segments (`large` notes or fewer) to merge into one, when there are two or more and
+/// the index also has large ones.
+fn leftovers(segments: &[tantivy::index::SegmentMeta], large: usize) -> Option<Vec<tantivy::index::SegmentId>> {
+    let (big, small): (Vec<_>, Vec<_>) = segments.iter().partition(|s| s.max_doc() as usize > large);
+    (!big.is_empty() && small.len() >= 2).then(|| small.iter().map(|s| s.id()).collect())
+}
+
 /// The process's one index writer.
 pub struct Writer {
     index: Index,
@@ -289,6 +296,34 @@ impl Writer {
         self.pending = 0;
         self.committed.merge(touched);
         self.index.reload()
+    }
+
+    /// After a batch of `batch` changes (just committed) larger than a large segment, as a build
+    /// is: merges the small segments it left behind into one. Each indexing thread's last segment
+    /// of a batch is part-full, and a server would merge those with its first saves, reading them
+    /// through the memory map while it serves: at 100,000 notes, two of 9,605 and 4,172 notes
+    /// raised the serving peak by 55 MB. A build of fewer notes leaves only small segments (saves
+    /// merge them as they come); then nothing is merged here. A merge that cannot run is left to
+    /// the merge policy.
+    pub fn merge_leftovers(&mut self, batch: usize) -> Result<()> {
+        self.merge_small(batch, MAX_MERGED_DOCS)
+    }
+
+    /// [`Writer::merge_leftovers`], with segments of more than `large` notes counted as large.
+    fn merge_small(&mut self, batch: usize, large: usize) -> Result<()> {
+        if batch <= large {
+            return Ok(());
+        }
+        let Some(ids) = leftovers(&self.index.index.searchable_segment_metas()?, large) else {
+            return Ok(());
+        };
+        match self.writer.merge(&ids).wait() {
+            Ok(_) => self.index.reload(),
+            Err(e) => {
+                tracing::warn!(error = %e, segments = ids.len(), "cannot merge the small segments a build left");
+                Ok(())
+            }
+        }
     }
 
     /// Drops uncommitted changes.
@@ -534,6 +569,62 @@ mod tests {
         assert_eq!(*in_flight.count.lock().expect("lock"), MAX_IN_FLIGHT + 1);
         held.clear();
         assert_eq!(*in_flight.count.lock().expect("lock"), 0);
+    }
+
+    #[test]
+    fn a_large_batch_merges_the_small_segments_it_left() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open(dir.path(), false).expect("open");
+        let mut w = index.writer().expect("writer");
+        let add = |w: &mut Writer, from: usize, n: usize| {
+            for i in from..from + n {
+                w.upsert(crate::note::parse(&format!("p/n{i}.md"), b"# A note\n\nwords"), Stamp::default())
+                    .expect("upsert");
+            }
+            w.commit().expect("commit");
+        };
+        let sizes = |index: &Index| {
+            let mut sizes: Vec<u32> =
+                index.index.searchable_segment_metas().expect("metas").iter().map(|m| m.max_doc()).collect();
+            sizes.sort_unstable();
+            sizes
+        };
+        // Segments of more than 50 notes count as large here: one batch of 120, then two of 5
+        // (at most six segments: tantivy's own policy merges none of them meanwhile).
+        add(&mut w, 0, 120);
+        for k in 0..2 {
+            add(&mut w, 200 + 10 * k, 5);
+        }
+        let before = sizes(&index);
+        let (large, small): (Vec<u32>, Vec<u32>) = before.iter().partition(|&&n| n > 50);
+        assert!(small.len() >= 2 && !large.is_empty(), "{before:?}");
+        // A small batch merges nothing.
+        w.merge_small(50, 50).expect("merge");
+        assert_eq!(sizes(&index), before);
+        w.merge_small(120, 50).expect("merge");
+        let after = sizes(&index);
+        let mut want: Vec<u32> = large.iter().copied().chain([small.iter().sum()]).collect();
+        want.sort_unstable();
+        assert_eq!(after, want, "the small ones merged into one: {before:?} → {after:?}");
+        assert_eq!(index.searcher().num_docs(), 130, "the reader sees the merged segment");
+        assert_eq!(index.searcher().segment_readers().len(), after.len());
+    }
+
+    #[test]
+    fn leftovers_are_the_small_segments_beside_large_ones() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = Index::open(dir.path(), true).expect("open");
+        let meta = |docs: u32| index.index.new_segment_meta(SegmentId::generate_random(), docs);
+        let (a, b) = (meta(9_605), meta(4_172));
+        let build = [meta(21_000), meta(21_500), a.clone(), b.clone()];
+        let mut ids = leftovers(&build, MAX_MERGED_DOCS).expect("two small beside large ones");
+        ids.sort();
+        let mut want = vec![a.id(), b.id()];
+        want.sort();
+        assert_eq!(ids, want);
+        assert!(leftovers(&[meta(5_000), meta(5_000)], MAX_MERGED_DOCS).is_none(), "a build of 10,000 notes");
+        assert!(leftovers(&[meta(21_000), meta(300)], MAX_MERGED_DOCS).is_none(), "one small segment");
+        assert!(leftovers(&[meta(21_000), meta(20_000)], MAX_MERGED_DOCS).is_none());
     }
 
     #[test]
