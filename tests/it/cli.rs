@@ -336,6 +336,39 @@ fn typo_tolerance_follows_the_search_table_of_the_config() {
     assert!(stderr(&out).contains("daftar.toml") && stderr(&out).contains("one_typo_from"), "{}", stderr(&out));
 }
 
+/// Into an empty index, notes are indexed as the walk finds them (`sync::build`); into one with
+/// notes, after the walk and a plan. Both index every note the scan lists, once.
+#[test]
+fn a_first_build_indexes_every_note_the_walk_finds_and_reports_its_progress() {
+    let root = Root::knowledge();
+    let vault = daftar::vault::Vault::open(&root.path).expect("vault");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let index = daftar::index::Index::open(dir.path(), false).expect("open");
+    let mut writer = index.writer().expect("writer");
+    let calls = std::cell::RefCell::new(Vec::new());
+    let summary = daftar::index::sync::sync(&vault, &index, &mut writer, &|done, total| {
+        calls.borrow_mut().push((done, total));
+    })
+    .expect("build");
+    let listed: Vec<String> = vault.scan().into_iter().map(|e| e.id).collect();
+    assert_eq!(summary.added, listed.len(), "{summary}");
+    assert_eq!((summary.updated, summary.removed, summary.unchanged), (0, 0, 0));
+    let calls = calls.into_inner();
+    assert_eq!(calls.len(), listed.len());
+    for (i, &(done, total)) in calls.iter().enumerate() {
+        assert_eq!(done, i + 1);
+        assert!(total >= done && total <= listed.len(), "{done} of {total}");
+    }
+    assert_eq!(calls.last(), Some(&(listed.len(), listed.len())));
+    let mut indexed: Vec<String> = daftar::index::sync::indexed(&index).expect("indexed").into_keys().collect();
+    indexed.sort();
+    assert_eq!(indexed, listed, "every note once");
+    assert_eq!(index.searcher().num_docs(), listed.len() as u64);
+    // The index has notes now: the next sync plans, and finds nothing to do.
+    let again = daftar::index::sync::sync(&vault, &index, &mut writer, &|_, _| {}).expect("sync");
+    assert_eq!((again.added, again.unchanged), (0, listed.len()), "{again}");
+}
+
 #[test]
 fn a_batch_reads_only_its_own_stamps_and_they_match_the_full_map() {
     let root = Root::knowledge();
