@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Compares full index builds of two or more daftar binaries on one corpus, interleaved round after
-# round so that all see the same noise, with bare tantivy's floor (benches/floor.rs) timed in the
-# same rounds. Prints each run, then the medians: wall seconds, user and system CPU seconds.
+# round so that all see the same noise (and each takes each place in the round in turn), with bare
+# tantivy's floor (benches/floor.rs) timed in the same rounds. Prints each run, then the medians:
+# wall seconds, user and system CPU seconds.
 #
 #   benches/ab-build.sh ROUNDS CORPUS BIN [BIN...]
 #   e.g. benches/ab-build.sh 6 target/bench/corpus-10000-s8 /tmp/daftar-before target/release/daftar
@@ -16,8 +17,13 @@ shift 2
 floor=$(benches/floor-bin.sh) || { echo "could not build benches/floor.rs" >&2; exit 2; }
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-for _ in $(seq "$rounds"); do
-  for bin in "$@"; do
+bins=("$@")
+for round in $(seq "$rounds"); do
+  # The binaries take turns at each place in the round: the build right after the floor ran
+  # about 7% slower (two copies of one binary, 10 rounds: 2.28 against 2.12 s, the difference
+  # mostly system time), so a fixed order favoured whichever binary came later.
+  for i in "${!bins[@]}"; do
+    bin=${bins[$(((i + round) % ${#bins[@]}))]}
     /usr/bin/time -f "$bin %e %U %S" "$bin" index --root "$corpus" --rebuild 2>&1 >/dev/null | tail -1
   done
   rm -rf "$scratch/floor"

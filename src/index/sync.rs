@@ -204,15 +204,10 @@ pub fn change(vault: &Vault, entry: &Entry, indexed: &HashMap<String, Indexed>, 
 }
 
 /// Brings the index in line with the folder in one commit, with the root's git history (when it
-/// has one); `progress` is told of each note parsed (and of how many the walk has found so far
-/// when the index was empty).
+/// has one); `progress` is told of each note parsed.
 pub fn sync(vault: &Vault, index: &Index, writer: &mut Writer, progress: &dyn Fn(usize, usize)) -> Result<Summary> {
     let started = Instant::now();
     let repo = crate::git::Repo::discover(vault.root());
-    let indexed = indexed(index)?;
-    if indexed.is_empty() {
-        return build(vault, index, writer, repo.as_ref(), started, progress);
-    }
     // `git log` runs while the folder is walked: each takes about 80 ms at 10,000 notes, on one
     // core, before any note can be parsed.
     let (history, entries) = std::thread::scope(|s| {
@@ -220,48 +215,7 @@ pub fn sync(vault: &Vault, index: &Index, writer: &mut Writer, progress: &dyn Fn
         let entries = vault.scan();
         (history.join().unwrap_or_else(|_| History::empty()), entries)
     });
-    sync_entries(vault, index, writer, &history, entries, &indexed, started, progress)
-}
-
-/// Notes the walk may find ahead of the parsing in [`build`].
-const WALK_AHEAD: usize = 1024;
-
-/// [`sync`] into an empty index (a first build, a rebuild): every note is new, so each is parsed
-/// and indexed as the walk finds it, while the walk goes on on a thread of its own. Walking first
-/// kept the other core idle for the first 0.15 s of a 10,000-note build (`git log` runs beside
-/// the walk, and the notes wait for it: they are indexed with their history).
-fn build(
-    vault: &Vault,
-    index: &Index,
-    writer: &mut Writer,
-    repo: Option<&crate::git::Repo>,
-    started: Instant,
-    progress: &dyn Fn(usize, usize),
-) -> Result<Summary> {
-    let found = std::sync::atomic::AtomicUsize::new(0);
-    let mut summary = Summary::default();
-    std::thread::scope(|s| -> Result<()> {
-        let (tx, rx) = std::sync::mpsc::sync_channel(WALK_AHEAD);
-        let history = s.spawn(|| History::load(repo));
-        let found = &found;
-        s.spawn(move || {
-            vault.walk(|entry| {
-                found.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                tx.send(entry).is_ok()
-            })
-        });
-        let history = history.join().unwrap_or_else(|_| History::empty());
-        // An error returns here and drops `rx`: the walk stops at its next note.
-        for entry in rx {
-            upsert(vault, writer, &entry, &history)?;
-            summary.added += 1;
-            progress(summary.added, found.load(std::sync::atomic::Ordering::Relaxed));
-        }
-        finish(vault, index, writer, &history)
-    })?;
-    summary.problems = count_with_problems(index)?;
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+    sync_entries(vault, index, writer, &history, entries, started, progress)
 }
 
 /// [`sync`] with a history already read.
@@ -272,23 +226,21 @@ pub fn sync_with(
     history: &History,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Summary> {
-    let indexed = indexed(index)?;
-    sync_entries(vault, index, writer, history, vault.scan(), &indexed, Instant::now(), progress)
+    sync_entries(vault, index, writer, history, vault.scan(), Instant::now(), progress)
 }
 
-/// [`sync`] of the folder's `entries` against the `indexed` notes, timed from `started`.
-#[allow(clippy::too_many_arguments)]
+/// [`sync`] of the folder's `entries`, timed from `started`.
 fn sync_entries(
     vault: &Vault,
     index: &Index,
     writer: &mut Writer,
     history: &History,
     entries: Vec<Entry>,
-    indexed: &HashMap<String, Indexed>,
     started: Instant,
     progress: &dyn Fn(usize, usize),
 ) -> Result<Summary> {
-    let plan = plan(vault, entries, indexed, history);
+    let indexed = indexed(index)?;
+    let plan = plan(vault, entries, &indexed, history);
     let mut summary = Summary { unchanged: plan.unchanged, removed: plan.removals.len(), ..Default::default() };
     let total = plan.upserts.len();
     for (i, (entry, new)) in plan.upserts.iter().enumerate() {
@@ -303,22 +255,15 @@ fn sync_entries(
     for id in &plan.removals {
         writer.delete(id);
     }
-    finish(vault, index, writer, history)?;
-    summary.problems = count_with_problems(index)?;
-    summary.seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
-}
-
-/// Commits what a sync wrote, merges the part-full segments a large batch left, and places the
-/// attachments.
-fn finish(vault: &Vault, index: &Index, writer: &mut Writer, history: &History) -> Result<()> {
     if writer.pending() > 0 {
         let batch = writer.pending();
         writer.commit()?;
         writer.merge_leftovers(batch)?;
         place_attachments(vault, index, writer, history)?;
     }
-    Ok(())
+    summary.problems = count_with_problems(index)?;
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
 }
 
 /// A portfolio, program and project.

@@ -70,22 +70,6 @@ impl Vault {
 
     /// Every note under `dir` (a folder inside the root), sorted by id.
     pub fn scan_under(&self, dir: &Path) -> Vec<Entry> {
-        let mut out = Vec::new();
-        self.walk_under(dir, |entry| {
-            out.push(entry);
-            true
-        });
-        out.sort_by(|a, b| a.id.cmp(&b.id));
-        out
-    }
-
-    /// Hands `found` every note under the root as the walk finds it (in no particular order),
-    /// until it returns false.
-    pub fn walk(&self, found: impl FnMut(Entry) -> bool) {
-        self.walk_under(&self.root, found)
-    }
-
-    fn walk_under(&self, dir: &Path, mut found: impl FnMut(Entry) -> bool) {
         let index_dir = self.root.join(INDEX_DIR);
         let mut walk = ignore::WalkBuilder::new(dir);
         walk.hidden(true)
@@ -96,6 +80,7 @@ impl Vault {
             .require_git(false)
             .follow_links(false)
             .filter_entry(move |e| e.path() != index_dir);
+        let mut out = Vec::new();
         for item in walk.build() {
             let Ok(item) = item else {
                 tracing::warn!(error = %item.err().map(|e| e.to_string()).unwrap_or_default(), "cannot read part of the root");
@@ -105,11 +90,11 @@ impl Vault {
                 continue;
             }
             if let Some(entry) = self.entry(item.path()) {
-                if !found(entry) {
-                    return;
-                }
+                out.push(entry);
             }
         }
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
     }
 
     /// The entry for one path under the root, or `None` when it is not a note (or is gone).
