@@ -336,8 +336,8 @@ fn typo_tolerance_follows_the_search_table_of_the_config() {
     assert!(stderr(&out).contains("daftar.toml") && stderr(&out).contains("one_typo_from"), "{}", stderr(&out));
 }
 
-/// Into an empty index, notes are indexed as the walk finds them (`sync::build`); into one with
-/// notes, after the walk and a plan. Both index every note the scan lists, once.
+/// A first sync indexes every note the scan lists, once, tells its progress note by note, and
+/// leaves the next sync nothing to do.
 #[test]
 fn a_first_build_indexes_every_note_the_walk_finds_and_reports_its_progress() {
     let root = Root::knowledge();
