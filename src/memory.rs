@@ -1,6 +1,6 @@
 //! The process's heap: glibc's malloc for the server and most commands, mimalloc for `daftar
-//! index`. The only unsafe code in daftar: the allocator's dispatch and three calls into the
-//! allocators' C libraries.
+//! index`. The only unsafe code in daftar: the allocator's dispatch, the loader's call that
+//! chooses, and two calls into glibc.
 //!
 //! glibc gives each thread that allocates concurrently an arena of its own (up to 8 per core) and
 //! keeps what each one freed for later. The server's blocking pool grows to dozens of threads
@@ -115,11 +115,6 @@ unsafe impl GlobalAlloc for Heap {
 /// environment, before `main` and before any Rust code has run.
 pub type Init = unsafe extern "C" fn(libc::c_int, *const *const libc::c_char, *const *const libc::c_char);
 
-/// mimalloc's `mi_option_purge_delay` (the index of the option in `mi_option_t`, mimalloc 3's
-/// `mimalloc.h`): how long freed pages wait before they go back to the system, `-1` for never.
-/// The Rust bindings name this option only for mimalloc 2.
-const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 /// Chooses the allocator from the command line (`daftar index …` gets mimalloc), before the first
 /// allocation; `main.rs` lists it in `.init_array`. If anything allocated first, glibc stays.
 ///
@@ -141,15 +136,8 @@ pub unsafe extern "C" fn choose(argc: libc::c_int, argv: *const *const libc::c_c
     if !wants_mimalloc(command.to_bytes()) {
         return;
     }
-    if HEAP.compare_exchange(UNDECIDED, MIMALLOC, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-        // A build frees arenas and notes it allocates again a moment later: giving the pages
-        // back to the system and faulting them in again cost a fifth of its time in the kernel
-        // (system CPU 0.82 → 0.34 s at 10,000 notes). The process exits when the build is done.
-        // SAFETY: sets one option's value; needs no other state.
-        unsafe {
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1);
-        }
-    }
+    // Fails, leaving glibc, if anything allocated before.
+    let _ = HEAP.compare_exchange(UNDECIDED, MIMALLOC, Ordering::AcqRel, Ordering::Acquire);
 }
 
 /// Whether the command (the first argument) is a batch that gets mimalloc.
@@ -186,23 +174,6 @@ pub fn release_free() {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_purge_delay_option_is_the_one_set() {
-        // The option's index is written by hand: a mimalloc whose enum moved would set another
-        // option. Its default (1 s in mimalloc 3) is not any neighbour's.
-        // SAFETY: reads one option.
-        #[allow(unsafe_code)]
-        let (delay, before, after) = unsafe {
-            (
-                libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY),
-                libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY - 1),
-                libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY + 1),
-            )
-        };
-        assert_eq!(delay, 1000, "mi_option_purge_delay's default");
-        assert_ne!((before, after), (1000, 1000));
-    }
 
     #[test]
     fn only_the_index_command_takes_mimalloc() {
