@@ -9,7 +9,8 @@ first; this script does the measuring (Python standard library only):
 2. build       `daftar index --rebuild`: wall seconds, notes/s, MB/s, peak RSS (wait4), index size
 3. floor       bare tantivy on the same extracted text (benches/floor.rs)
 4. sqlite      FTS5 (title, body; program and kind unindexed) from the same folder, one transaction
-               (2 to 4 run in turn, --build-rounds times, 3 by default; each time is the median)
+               (2 to 4 run in turn, --build-rounds times, 3 by default, the order rotating from
+               round to round; each time is the median)
 5. serve       `daftar serve` on the built root: start until /readyz, planted-answer recall,
                /api/search latency at one client (keep-alive), throughput with 16 clients (wrk),
                freshness (atomic write → found) and a 1,000-note change (as a git pull), searching
@@ -364,16 +365,25 @@ def phase_floor(args, root, out_dir):
 
 def phase_builds(args, root, out_dir, corpus_bytes):
     """daftar's build, bare tantivy's floors and SQLite's build, interleaved round after round so
-    that all see the same noise from the machine's other work. Each time is the median of its
-    rounds (a peak RSS the largest); every round's times are kept in `build_rounds`. The daftar
-    index and SQLite database of the last round are the ones served and queried next."""
+    that all see the same noise from the machine's other work, each taking each place in a round
+    in turn (a build right after another's memory churn ran about 7% slower: ab-build.sh).
+    Each time is the median of its rounds (a peak RSS the largest); every round's times are kept
+    in `build_rounds`. The daftar index and SQLite database last built are the ones served and
+    queried next."""
     rounds, db = [], None
+    steps = ["daftar", "floor", "sqlite"]
     for r in range(args.build_rounds):
         log(f"builds: round {r + 1} of {args.build_rounds}")
-        one = phase_build(args, root, corpus_bytes)
-        one.update(phase_floor(args, root, out_dir))
-        sq, db = phase_sqlite_build(args, root, out_dir)
-        one.update(sq)
+        one = {}
+        for k in range(len(steps)):
+            step = steps[(k + r) % len(steps)]
+            if step == "daftar":
+                one.update(phase_build(args, root, corpus_bytes))
+            elif step == "floor":
+                one.update(phase_floor(args, root, out_dir))
+            else:
+                sq, db = phase_sqlite_build(args, root, out_dir)
+                one.update(sq)
         rounds.append(one)
     out = dict(rounds[-1])
     for key, value in rounds[-1].items():
