@@ -10,12 +10,13 @@
 //! arenas, the notes in flight) that glibc keeps: a server that built its index at start sat at
 //! 800 MB afterwards. BENCHMARKS.md, "Serving memory", has the figures.
 //!
-//! mimalloc builds an index about 10% faster (user CPU −14% at 10,000 notes: less time in malloc
-//! and free, and none returning pages it will need again), but a server on it held two to four
-//! times glibc's anonymous memory (each thread of the blocking pool keeps pages of its own): a
-//! serving peak of 380 MB at 100,000 notes, against 245 MB and DESIGN's 300. So the allocator follows the command: `daftar index` is a batch that exits when done,
-//! and gets mimalloc, keeping what it frees until then; everything else keeps glibc. The choice
-//! is made once, by the loader's call to [`choose`] before `main`, and holds for the process.
+//! mimalloc builds an index faster (at 10,000 notes 4% less wall time and 8% less user CPU, less
+//! of it in malloc and free: `benches/ab-build.sh`, 12 rounds), but a server on it held two to
+//! four times glibc's anonymous memory (each thread of the blocking pool keeps pages of its own):
+//! a serving peak of 380 MB at 100,000 notes, against 245 MB and DESIGN's 300. So the allocator
+//! follows the command: `daftar index` is a batch that exits when done, and gets mimalloc;
+//! everything else keeps glibc. The choice is made once, by the loader's call to [`choose`] before
+//! `main`, and holds for the process.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicU8, Ordering};
