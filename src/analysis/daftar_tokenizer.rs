@@ -25,7 +25,7 @@ use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 use super::char_class::is_arabic_letter;
 use super::clitic;
 use super::cursor::Cursor;
-use super::derived_memo::DerivedMemo;
+use super::derived_memo::{DerivedMemo, MemoKey};
 use super::english_stemmer::{english_stemmer, EnglishStemmer};
 use super::loose_form::loose_into;
 use super::persian_stemmer;
@@ -173,8 +173,11 @@ struct State {
     /// The expanded field's tokens being recorded, or replayed (and the next one to replay).
     recording: super::recorded::Recording,
     replay: Option<usize>,
-    /// The derived forms of simple words seen before (the indexing analysers only).
+    /// The derived forms of simple words seen before (the indexing analysers only), and the memo
+    /// keys of `cur` and `next` when they may be in it.
     memo: DerivedMemo,
+    cur_key: Option<MemoKey>,
+    next_key: Option<MemoKey>,
 }
 
 /// Buffers grown beyond this by a pathological document are released rather than kept.
@@ -201,11 +204,25 @@ impl State {
         let word = if first { &mut self.cur } else { &mut self.next };
         word.read(&mut self.cursor, text)
     }
+
+    /// The memo key of `cur` (`first`) or `next`, when the memo is in use and the word's forms
+    /// depend on its text alone so far (one part, not numeric, short enough); for `next` its slot
+    /// starts loading while `cur` is indexed.
+    fn look_ahead(&mut self, first: bool, uses_memo: bool) {
+        let word = if first { &self.cur } else { &self.next };
+        let key = (uses_memo && !word.numeric && word.parts.len() < 2).then(|| MemoKey::of(&word.text)).flatten();
+        if let Some(key) = &key {
+            self.memo.prefetch(key);
+        }
+        *(if first { &mut self.cur_key } else { &mut self.next_key }) = key;
+    }
 }
 
 impl<S: Tokenizer> DaftarTokenizer<S> {
     /// Queues the tokens of the next word; false at the end of the text.
     fn fill(&mut self, text: &str) -> bool {
+        // Only the indexing analysers keep derived forms: the query side derives every word.
+        let uses_memo = self.mode == Mode::Extras || (self.mode == Mode::Main && self.sharing == Sharing::Record);
         let state = &mut self.state;
         state.queue.clear();
         state.head = 0;
@@ -218,8 +235,10 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
                 return false;
             }
             state.have_cur = true;
+            state.look_ahead(true, uses_memo);
         }
         let have_next = state.read(false, text);
+        state.look_ahead(false, uses_memo && have_next);
         let main = self.emit_word(have_next);
         let state = &mut self.state;
         match (self.mode, self.sharing) {
@@ -234,13 +253,14 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         }
         state.position += 1;
         std::mem::swap(&mut state.cur, &mut state.next);
+        std::mem::swap(&mut state.cur_key, &mut state.next_key);
         state.have_cur = have_next;
         true
     }
 
     /// Queues the word's tokens and returns how many of them are main tokens (queued first).
     fn emit_word(&mut self, have_next: bool) -> usize {
-        let State { cur, next, arena, queue, glued, loose, stem, position, memo, .. } = &mut self.state;
+        let State { cur, next, arena, queue, glued, loose, stem, position, memo, cur_key, .. } = &mut self.state;
         let mut out = Emitter { arena, queue, position: *position };
         let word: &Word = cur;
 
@@ -254,17 +274,13 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         // The main field's recording analyser derives the expanded field's forms too; the query
         // side's main analyser does not.
         let derives = self.mode != Mode::Main || self.sharing == Sharing::Record;
-        // When indexing, a word whose forms depend on its text alone is derived once per memo
-        // slot. Met again, its forms come from the memo, after its main token unless only the
-        // forms are wanted (the memo's forms never repeat the word).
-        let simple = derives
-            && self.mode != Mode::Expanded
-            && glued.is_empty()
-            && !word.numeric
-            && word.parts.len() < 2
-            && DerivedMemo::keeps(&word.text);
-        if simple {
-            if let Some(forms) = memo.get(&word.text) {
+        // When indexing, a word whose forms depend on its text alone (it has a memo key and no
+        // clitic glued to it) is derived once per memo slot. Met again, its forms come from the
+        // memo, after its main token unless only the forms are wanted (the memo's forms never
+        // repeat the word).
+        let simple = if glued.is_empty() { cur_key.as_ref() } else { None };
+        if let Some(key) = simple {
+            if let Some(forms) = memo.get(key) {
                 if self.mode == Mode::Main {
                     out.push(&word.text, word.from, word.to);
                 }
@@ -315,10 +331,10 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         if !glued.is_empty() {
             derive.forms(glued, word.from, glued_to, false);
         }
-        if simple {
+        if let Some(key) = simple {
             // Not in the memo (new, or evicted): what was just derived is kept for next time.
             let Emitter { arena, queue, .. } = &derive.out;
-            memo.insert(&word.text, queue[main..].iter().map(|p| &arena[p.start..p.end]));
+            memo.insert(key, queue[main..].iter().map(|p| &arena[p.start..p.end]));
         }
         main
     }
