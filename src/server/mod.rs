@@ -25,6 +25,7 @@ use anyhow::Context;
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -82,8 +83,20 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().on_failure(log_failure))
         .with_state(state)
+}
+
+/// Logs a failed response: an error, but for a 503, which only `/readyz` answers, while the first
+/// sync runs (a readiness probe polling a server that is still indexing is no error).
+fn log_failure(class: ServerErrorsFailureClass, latency: Duration, _: &tracing::Span) {
+    let latency_ms = latency.as_millis();
+    match class {
+        ServerErrorsFailureClass::StatusCode(axum::http::StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::debug!(latency_ms, "not ready yet: 503")
+        }
+        class => tracing::error!(classification = %class, latency_ms, "response failed"),
+    }
 }
 
 /// Under access control an answer depends on who asked: no shared cache may keep it, and a browser
@@ -266,5 +279,52 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// What `f` logs at INFO and above.
+    fn logged(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().expect("buffer").extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let bytes = buffer.0.lock().expect("buffer").clone();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn a_server_error_is_logged_as_one_but_not_ready_yet_is_not() {
+        use axum::http::StatusCode;
+        let span = tracing::Span::none();
+        let ms = Duration::from_millis(3);
+        let failed =
+            logged(|| log_failure(ServerErrorsFailureClass::StatusCode(StatusCode::INTERNAL_SERVER_ERROR), ms, &span));
+        assert!(failed.contains("ERROR") && failed.contains("500"), "{failed}");
+        let dropped = logged(|| log_failure(ServerErrorsFailureClass::Error("connection reset".into()), ms, &span));
+        assert!(dropped.contains("ERROR") && dropped.contains("connection reset"), "{dropped}");
+        let syncing =
+            logged(|| log_failure(ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE), ms, &span));
+        assert_eq!(syncing, "", "/readyz while the first sync runs is not an error");
     }
 }
