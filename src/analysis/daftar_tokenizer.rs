@@ -159,9 +159,10 @@ struct Pending {
 #[derive(Clone, Debug, Default)]
 struct State {
     cursor: Cursor,
-    /// The word being emitted and the one after it (for clitic gluing).
-    cur: Word,
-    next: Word,
+    /// The word being emitted (`words[at]`) and the one after it (for clitic gluing); they trade
+    /// places by flipping `at`, not by moving the words.
+    words: [Word; 2],
+    at: usize,
     have_cur: bool,
     position: usize,
     arena: String,
@@ -174,10 +175,9 @@ struct State {
     recording: super::recorded::Recording,
     replay: Option<usize>,
     /// The derived forms of simple words seen before (the indexing analysers only), and the memo
-    /// keys of `cur` and `next` when they may be in it.
+    /// keys of the two words when they may be in it.
     memo: DerivedMemo,
-    cur_key: Option<MemoKey>,
-    next_key: Option<MemoKey>,
+    keys: [Option<MemoKey>; 2],
 }
 
 /// Buffers grown beyond this by a pathological document are released rather than kept.
@@ -185,7 +185,8 @@ const KEEP_BUFFER_BYTES: usize = 1 << 16;
 
 impl State {
     fn reset(&mut self) {
-        for buffer in [&mut self.cur.text, &mut self.next.text, &mut self.arena] {
+        let [first, second] = &mut self.words;
+        for buffer in [&mut first.text, &mut second.text, &mut self.arena] {
             if buffer.capacity() > KEEP_BUFFER_BYTES {
                 *buffer = String::new();
             }
@@ -199,22 +200,33 @@ impl State {
         self.replay = None;
     }
 
-    /// Reads the next word into `cur` (`first`) or `next`; false at the end of the text.
-    fn read(&mut self, first: bool, text: &str) -> bool {
-        let word = if first { &mut self.cur } else { &mut self.next };
-        word.read(&mut self.cursor, text)
+    /// Where the word being emitted (`first`) or the one after it is.
+    fn slot(&self, first: bool) -> usize {
+        if first {
+            self.at
+        } else {
+            self.at ^ 1
+        }
     }
 
-    /// The memo key of `cur` (`first`) or `next`, when the memo is in use and the word's forms
-    /// depend on its text alone so far (one part, not numeric, short enough); for `next` its slot
-    /// starts loading while `cur` is indexed.
+    /// Reads the next word as the one being emitted (`first`) or the one after it; false at the
+    /// end of the text.
+    fn read(&mut self, first: bool, text: &str) -> bool {
+        let i = self.slot(first);
+        self.words[i].read(&mut self.cursor, text)
+    }
+
+    /// The memo key of the word being emitted (`first`) or the one after it, when the memo is in
+    /// use and the word's forms depend on its text alone so far (one part, not numeric, short
+    /// enough); the next word's slot starts loading while the current one is indexed.
     fn look_ahead(&mut self, first: bool, uses_memo: bool) {
-        let word = if first { &self.cur } else { &self.next };
+        let i = self.slot(first);
+        let word = &self.words[i];
         let key = (uses_memo && !word.numeric && word.parts.len() < 2).then(|| MemoKey::of(&word.text)).flatten();
         if let Some(key) = &key {
             self.memo.prefetch(key);
         }
-        *(if first { &mut self.cur_key } else { &mut self.next_key }) = key;
+        self.keys[i] = key;
     }
 }
 
@@ -252,17 +264,16 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
             _ => {}
         }
         state.position += 1;
-        std::mem::swap(&mut state.cur, &mut state.next);
-        std::mem::swap(&mut state.cur_key, &mut state.next_key);
+        state.at ^= 1;
         state.have_cur = have_next;
         true
     }
 
     /// Queues the word's tokens and returns how many of them are main tokens (queued first).
     fn emit_word(&mut self, have_next: bool) -> usize {
-        let State { cur, next, arena, queue, glued, loose, stem, position, memo, cur_key, .. } = &mut self.state;
+        let State { words, at, arena, queue, glued, loose, stem, position, memo, keys, .. } = &mut self.state;
         let mut out = Emitter { arena, queue, position: *position };
-        let word: &Word = cur;
+        let (word, next, cur_key) = (&words[*at], &words[*at ^ 1], &keys[*at]);
 
         glued.clear();
         if have_next && glues(word, next) {
