@@ -70,19 +70,19 @@ impl Drop for Discarding {
     }
 }
 
-/// Moves the index in `data` aside, if given and there is one, and deletes it on a thread together with any
-/// index an earlier process moved aside and did not finish deleting. Deletes in place when the
-/// index cannot be moved; when no thread can be started, the next open deletes what was moved.
+/// An index moved aside to be deleted, by its name in the index folder.
+fn is_discarded(entry: &fs::DirEntry) -> bool {
+    entry.file_name().to_string_lossy().starts_with(DISCARDED)
+}
+
+/// Moves the index in `data` aside, if given and there is one, and deletes it on a thread together
+/// with any index an earlier process moved aside and did not finish deleting. Deletes in place
+/// when the index cannot be moved; when no thread can be started, the next open deletes what was
+/// moved.
 fn discard(dir: &Path, data: Option<&Path>) -> Result<Discarding> {
     static MOVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let mut doomed: Vec<PathBuf> = fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with(DISCARDED))
-                .map(|e| e.path())
-                .collect()
-        })
+        .map(|entries| entries.flatten().filter(is_discarded).map(|e| e.path()).collect())
         .unwrap_or_default();
     if let Some(data) = data.filter(|d| d.exists()) {
         let n = MOVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -127,7 +127,6 @@ impl Index {
         let stored: Option<Versions> = fs::read(&versions_file).ok().and_then(|b| serde_json::from_slice(&b).ok());
         let (schema, fields) = schema::build();
         let mut fresh = false;
-        let discarding;
         let opened = if rebuild || stored.as_ref() != Some(&CURRENT) {
             if !rebuild && stored.is_some() {
                 tracing::info!(dir = %dir.display(), "index built by another daftar version: rebuilding");
@@ -146,14 +145,12 @@ impl Index {
                 }
             }
         };
+        // A rebuild discards the index in `data`; any open deletes what an earlier one left.
+        let discarding = discard(dir, opened.is_none().then_some(data.as_path()))?;
         let mut index = match opened {
-            Some(index) => {
-                discarding = discard(dir, None)?;
-                index
-            }
+            Some(index) => index,
             None => {
                 fresh = true;
-                discarding = discard(dir, Some(&data))?;
                 fs::create_dir_all(&data).map_err(|e| Error::io(&data, e))?;
                 let index = tantivy::Index::create_in_dir(&data, schema)?;
                 let json = serde_json::to_vec(&CURRENT).unwrap_or_default();
@@ -215,7 +212,7 @@ impl Index {
             fs::read_dir(p)
                 .map(|rd| {
                     rd.flatten()
-                        .filter(|e| !e.file_name().to_string_lossy().starts_with(DISCARDED))
+                        .filter(|e| !is_discarded(e))
                         .map(|e| match e.file_type() {
                             Ok(t) if t.is_dir() => walk(&e.path()),
                             _ => e.metadata().map_or(0, |m| m.len()),
