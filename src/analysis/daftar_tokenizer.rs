@@ -231,10 +231,21 @@ impl State {
 }
 
 impl<S: Tokenizer> DaftarTokenizer<S> {
+    /// Whether it derives the expanded forms: the expanded modes, and the main field's recording
+    /// analyser (for the expanded field); not the query side's main analyser.
+    fn derives(&self) -> bool {
+        self.mode != Mode::Main || self.sharing == Sharing::Record
+    }
+
+    /// Whether it keeps derived forms in the memo: only the indexing analysers (the query side's
+    /// expanded analyser derives every word).
+    fn uses_memo(&self) -> bool {
+        self.derives() && self.mode != Mode::Expanded
+    }
+
     /// Queues the tokens of the next word; false at the end of the text.
     fn fill(&mut self, text: &str) -> bool {
-        // Only the indexing analysers keep derived forms: the query side derives every word.
-        let uses_memo = self.mode == Mode::Extras || (self.mode == Mode::Main && self.sharing == Sharing::Record);
+        let uses_memo = self.uses_memo();
         let state = &mut self.state;
         state.queue.clear();
         state.head = 0;
@@ -271,6 +282,7 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
 
     /// Queues the word's tokens and returns how many of them are main tokens (queued first).
     fn emit_word(&mut self, have_next: bool) -> usize {
+        let derives = self.derives();
         let State { words, at, arena, queue, glued, loose, stem, position, memo, keys, .. } = &mut self.state;
         let mut out = Emitter { arena, queue, position: *position };
         let (word, next, cur_key) = (&words[*at], &words[*at ^ 1], &keys[*at]);
@@ -282,9 +294,6 @@ impl<S: Tokenizer> DaftarTokenizer<S> {
         }
         let glued_to = next.to;
 
-        // The main field's recording analyser derives the expanded field's forms too; the query
-        // side's main analyser does not.
-        let derives = self.mode != Mode::Main || self.sharing == Sharing::Record;
         // When indexing, a word whose forms depend on its text alone (it has a memo key and no
         // clitic glued to it) is derived once per memo slot. Met again, its forms come from the
         // memo, after its main token unless only the forms are wanted (the memo's forms never
